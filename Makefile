@@ -1,0 +1,80 @@
+# rtv: the user's entry point. `make verify` and `make test` do all the set-up on a fresh Debian machine:
+# they install missing Debian packages (as root; otherwise they print the exact apt-get command and stop),
+# configure, build and run.
+#
+#   make verify        build, run every claim (full size), write out/report.md, report.json and figures
+#   make verify-quick  the same at quick size (what CI runs inside `make test`)
+#   make test          build and run the GoogleTest suite and the quick harness (ctest)
+#   make build         configure and build only
+#   make bench         build and run the benchmarks
+#   make figures       regenerate the README's figures (figures/readme/) from a full run
+#   make install       cmake --install into PREFIX (default /usr/local)
+#   make clean         remove the build tree and out/
+#
+# Variables: BUILD (build folder, default build), OUT (report folder, default out), SEED, THREADS,
+# PORTABLE=1 (no -march=native), JOBS (parallel build jobs, default: number of cores), PREFIX.
+
+BUILD   ?= build
+OUT     ?= out
+SEED    ?= 2301
+THREADS ?= 0
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX  ?= /usr/local
+PORTABLE ?= 0
+
+DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-dev libboost-math-dev \
+  libboost-program-options-dev libboost-iostreams-dev libboost-filesystem-dev libgtest-dev \
+  libgnuplot-iostream-dev gnuplot-nox nlohmann-json3-dev libzip-dev
+
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
+
+.PHONY: all deps configure build verify verify-quick test bench figures install clean
+
+all: build
+
+# Install what is missing (only what is missing: a no-op on a prepared machine).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "rtv: installing missing Debian packages:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	      || { echo "rtv: apt-get failed (see above)"; exit 1; }; \
+	  else \
+	    echo "rtv: missing Debian packages. Install them with:"; \
+	    echo "  sudo apt-get install -y $$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+verify: build
+	$(BUILD)/bin/rtv-verify --seed $(SEED) --threads $(THREADS) --out $(OUT)
+
+verify-quick: build
+	$(BUILD)/bin/rtv-verify --quick --seed $(SEED) --threads $(THREADS) --out $(OUT)-quick
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
+
+bench: build
+	$(BUILD)/bin/rtv_bench
+
+figures: verify
+	mkdir -p figures/readme
+	cp $(OUT)/figures/*.png figures/readme/
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(OUT) $(OUT)-quick

@@ -1,0 +1,129 @@
+// The command-line programs as users run them: rtv inspect / balance on hand-computed networks, and every
+// bad input giving one clear line on stderr, exit status 2 and no output file.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "rtv/io.hpp"
+#include "test_util.hpp"
+
+namespace rtv {
+namespace {
+
+namespace fs = std::filesystem;
+using test::q;
+using test::run;
+
+const std::string kRtv = RTV_CLI;
+const std::string kVerify = RTV_VERIFY;
+
+// Neuron 0: w = (3, 4), b = 5, v = 2 -> a = 10, t = 1. Neuron 1: the antipodal copy -2 w, -2 b, v = 1 ->
+// a = 10 on the same hyperplane (coefficients add: 20). Neuron 2: w = (0, 1), b = 3, v = -1 -> a = -1, t = 3.
+// PN = 10 + 10 + 1 = 21, WD = 1/2 (4 + 25 + 1 + 100 + 1 + 1) = 66, RTV = 20 + 1 = 21, on B_2: 20.
+const char* kNet = R"({"format": "rtv.shallow-relu", "version": 1,
+  "W": [[3, 4], [-6, -8], [0, 1]], "b": [5, -10, 3], "v": [2, 1, -1], "c": [1, 0], "c0": 0.5})";
+
+struct Files {
+  test::ScratchDir dir;
+  fs::path net = dir / "net.json";
+  Files() { write_file_atomic(net, kNet); }
+};
+
+TEST(Cli, InspectJsonHasTheHandComputedValues) {
+  Files f;
+  const auto r = run(kRtv + " inspect " + q(f.net.string()) + " --radius 2 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["input_dimension"], 2);
+  EXPECT_EQ(j["neurons"], 3);
+  EXPECT_EQ(j["distinct_hyperplanes"], 2);
+  EXPECT_DOUBLE_EQ(j["path_norm"].get<double>(), 21.0);
+  EXPECT_DOUBLE_EQ(j["weight_decay"].get<double>(), 66.0);
+  EXPECT_DOUBLE_EQ(j["rtv"].get<double>(), 21.0);
+  EXPECT_DOUBLE_EQ(j["rtv_ball"].get<double>(), 20.0);
+  EXPECT_EQ(j["skip_connection"], true);
+  EXPECT_EQ(j["balanced"], false);
+  EXPECT_GT(j["max_imbalance"].get<double>(), 0.5);
+}
+
+TEST(Cli, InspectTextAndHelp) {
+  Files f;
+  const auto r = run(kRtv + " inspect " + q(f.net.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("path norm"), std::string::npos);
+  EXPECT_EQ(run(kRtv + " --help").status, 0);
+  EXPECT_EQ(run(kRtv + " inspect --help").status, 0);
+}
+
+TEST(Cli, BalanceWritesABalancedNetworkWithTheSameFunction) {
+  Files f;
+  const auto out = f.dir / "balanced.json";
+  const auto r = run(kRtv + " balance " + q(f.net.string()) + " -o " + q(out.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(run(kRtv + " inspect " + q(out.string()) + " --json").out);
+  EXPECT_EQ(j["balanced"], true);
+  EXPECT_NEAR(j["weight_decay"].get<double>(), 21.0, 1e-13);
+  const ShallowNet a = read_network(f.net), b = read_network(out);
+  Eigen::MatrixXd X = Eigen::MatrixXd::Random(50, 2) * 3;
+  EXPECT_LE((evaluate(a, X) - evaluate(b, X)).cwiseAbs().maxCoeff(), 1e-13);
+}
+
+TEST(Cli, InspectsPyTorchArchives) {
+  const auto r = run(kRtv + " inspect " + q(std::string(RTV_FIXTURE_DIR) + "/torch_skip_f64.npz") + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["neurons"], 5);
+}
+
+// Exit 2, one line on stderr containing `fragment`, and no output file.
+void expect_usage_error(const std::string& cmd, const std::string& fragment, const fs::path& must_not_exist = {}) {
+  const auto r = run(cmd);
+  EXPECT_EQ(r.status, 2) << cmd << "\n" << r.err;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << cmd << "\nstderr: " << r.err;
+  EXPECT_NE(r.err.find("error"), std::string::npos) << r.err;
+  if (!must_not_exist.empty()) {
+    EXPECT_FALSE(fs::exists(must_not_exist)) << must_not_exist;
+  }
+}
+
+TEST(Cli, BadInputExitsTwoWithAClearMessage) {
+  Files f;
+  const std::string net = q(f.net.string());
+  expect_usage_error(kRtv, "missing COMMAND");
+  expect_usage_error(kRtv + " frobnicate", "unknown command 'frobnicate'");
+  expect_usage_error(kRtv + " inspect", "missing NETWORK");
+  expect_usage_error(kRtv + " inspect " + net + " --bogus", "bogus");
+  expect_usage_error(kRtv + " inspect " + net + " --radius -1", "--radius must be a positive");
+  expect_usage_error(kRtv + " inspect " + net + " --radius abc", "radius");
+  expect_usage_error(kRtv + " inspect /no/such/net.json", "/no/such/net.json: no such file");
+  write_file_atomic(f.dir / "trunc.json", std::string(kNet).substr(0, 40));
+  expect_usage_error(kRtv + " inspect " + q((f.dir / "trunc.json").string()), "trunc.json: malformed JSON");
+  // JSON cannot spell NaN; the nearest a file can get is a number that overflows a double.
+  write_file_atomic(f.dir / "nan.json",
+                    R"({"format": "rtv.shallow-relu", "version": 1, "W": [[1]], "b": [0], "v": [1e999]})");
+  const auto out = f.dir / "out.json";
+  expect_usage_error(kRtv + " balance " + q((f.dir / "nan.json").string()) + " -o " + q(out.string()),
+                     "nan.json: invalid JSON number", out);
+  expect_usage_error(kRtv + " balance " + net, "missing -o");
+  expect_usage_error(kRtv + " balance " + net + " -o " + q((f.dir / "x.csv").string()), "must be a .json");
+  const auto deep = f.dir / "no" / "such" / "dir" / "out.json";
+  expect_usage_error(kRtv + " balance " + net + " -o " + q(deep.string()), "does not exist", deep);
+  EXPECT_EQ(f.dir.files().size(), 3u);  // net.json, trunc.json, nan.json: nothing else was written
+}
+
+TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
+  const auto r = run(kVerify + " --list");
+  ASSERT_EQ(r.status, 0);
+  for (const char* id : {"W1", "W2", "D1"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
+  test::ScratchDir dir;
+  const auto out = dir / "out";
+  expect_usage_error(kVerify + " --claim XX --out " + q(out.string()), "unknown claim id 'XX'", out);
+  expect_usage_error(kVerify + " --bogus", "bogus");
+  expect_usage_error(kVerify + " --threads -1 --out " + q(out.string()), "--threads", out);
+  expect_usage_error(kVerify + " --seed abc", "seed");
+  write_file_atomic(dir / "file", "x");
+  expect_usage_error(kVerify + " --quick --claim W1 --out " + q((dir / "file" / "sub").string()),
+                     "cannot create the output folder");
+}
+
+}  // namespace
+}  // namespace rtv

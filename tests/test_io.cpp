@@ -1,0 +1,253 @@
+// Files: network JSON (round trip, every malformed case), PyTorch .npz import against outputs that PyTorch
+// itself computed (data/fixtures, made by make_torch_fixtures.py), .npy parsing, atomic output.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "rtv/error.hpp"
+#include "rtv/io.hpp"
+#include "rtv/norms.hpp"
+#include "rtv/random.hpp"
+#include "rtv/tolerances.hpp"
+#include "test_util.hpp"
+
+namespace rtv {
+namespace {
+
+namespace fs = std::filesystem;
+using test::ScratchDir;
+
+const fs::path kFixtures = RTV_FIXTURE_DIR;
+
+// Expect an InputError whose message names `source` and contains `fragment`.
+template <class Fn>
+void expect_input_error(Fn&& fn, const std::string& source, const std::string& fragment) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(source), std::string::npos) << msg;
+    EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+  }
+}
+
+TEST(NetworkJson, RoundTripIsExact) {
+  Rng rng(1);
+  for (bool skip : {true, false}) {
+    ShallowNet net = random_network(rng, 3, 9, skip);
+    net.c0 = 1.0 / 3.0;
+    const ShallowNet back = parse_network_json(network_to_json(net), "mem");
+    EXPECT_EQ(back.skip, skip);
+    EXPECT_EQ(back.W, net.W);
+    EXPECT_EQ(back.b, net.b);
+    EXPECT_EQ(back.v, net.v);
+    EXPECT_EQ(back.c, net.c);
+    EXPECT_EQ(back.c0, net.c0);
+  }
+  // An empty network keeps its dimension through "d".
+  const ShallowNet empty = parse_network_json(network_to_json(ShallowNet::zeros(4, 0)), "mem");
+  EXPECT_EQ(empty.dim(), 4);
+  EXPECT_EQ(empty.width(), 0);
+}
+
+TEST(NetworkJson, DocumentedExample) {
+  const ShallowNet net = parse_network_json(
+      R"({"format": "rtv.shallow-relu", "version": 1, "W": [[1, 0], [0, 2]], "b": [0.5, -1], "v": [2, -1],
+          "c": [0.1, 0.2], "c0": 3})",
+      "example");
+  EXPECT_EQ(net.dim(), 2);
+  EXPECT_EQ(net.width(), 2);
+  EXPECT_TRUE(net.skip);
+  Eigen::MatrixXd X(1, 2);
+  X << 1.0, 1.0;  // 2 relu(1 - 0.5) - relu(2 + 1) + 0.1 + 0.2 + 3
+  EXPECT_DOUBLE_EQ(evaluate(net, X)(0), 1.0 - 3.0 + 0.3 + 3.0);
+}
+
+TEST(NetworkJson, MalformedFilesAreRejectedWithTheProblemNamed) {
+  const std::string head = R"({"format": "rtv.shallow-relu", "version": 1, )";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"format\": \"rtv.shallow-relu\", \"version\": 1, \"W\": [[1, 2]", "malformed JSON"},  // truncated
+      {"", "malformed JSON"},
+      {"[1, 2]", "must be a JSON object"},
+      {head + R"("W": [[1]], "b": [0], "v": [1], "extra": 1})", "unknown key \"extra\""},
+      {R"({"format": "other", "version": 1, "W": [[1]], "b": [0], "v": [1]})", "\"format\" must be"},
+      {R"({"format": "rtv.shallow-relu", "version": 2, "W": [[1]], "b": [0], "v": [1]})", "\"version\" must be 1"},
+      {head + R"("W": [[1]], "v": [1]})", "missing key \"b\""},
+      {head + R"("W": [[1, 2], [3]], "b": [0, 0], "v": [1, 1]})", "\"W\"[1] must have 2 entries"},
+      {head + R"("W": [[1, 2]], "b": [0, 0], "v": [1]})", "b has 2 entries"},
+      {head + R"("W": [[1, 2]], "b": [0], "v": [1], "c": [1]})", "c has 1 entries"},
+      {head + R"("W": [[1, "x"]], "b": [0], "v": [1]})", "must be a number"},
+      {head + R"("W": [[1, NaN]], "b": [0], "v": [1]})", "malformed JSON"},
+      {head + R"("W": [[1, 1e999]], "b": [0], "v": [1]})", "number overflow"},
+      {head + R"("W": [], "b": [], "v": []})", "input dimension unknown"},
+      {head + R"("W": [[1]], "b": [0], "v": [1], "d": 2})", "\"d\" is 2"},
+  };
+  for (const auto& [text, fragment] : cases)
+    expect_input_error([&] { parse_network_json(text, "bad.json"); }, "bad.json", fragment);
+}
+
+TEST(NetworkJson, MissingFileAndUnknownExtension) {
+  expect_input_error([] { read_network("/nonexistent/net.json"); }, "/nonexistent/net.json", "no such file");
+  ScratchDir dir;
+  test::run("echo '{}' > " + test::q((dir / "net.txt").string()));
+  expect_input_error([&] { read_network(dir / "net.txt"); }, "net.txt", "unknown network file type");
+}
+
+// ---- PyTorch import ----
+
+Eigen::MatrixXd as_matrix(const NpyArray& a) {
+  Eigen::MatrixXd M(a.shape[0], a.shape[1]);
+  for (std::int64_t i = 0; i < a.shape[0]; ++i)
+    for (std::int64_t j = 0; j < a.shape[1]; ++j) M(i, j) = a.data[i * a.shape[1] + j];
+  return M;
+}
+
+TEST(TorchImport, Float32SequentialMatchesPyTorchOutputs) {
+  const ShallowNet net = read_network(kFixtures / "torch_mlp_f32.npz");
+  EXPECT_EQ(net.dim(), 3);
+  EXPECT_EQ(net.width(), 7);
+  EXPECT_FALSE(net.skip);
+  auto io = read_npz(kFixtures / "torch_mlp_f32_io.npz");
+  const Eigen::MatrixXd X = as_matrix(io["X"]);
+  const Eigen::VectorXd f = evaluate(net, X), S = evaluation_scale(net, X);
+  for (int n = 0; n < X.rows(); ++n) {
+    // Same float32 weights evaluated by PyTorch in float64: both are double evaluations -> 100 eps of S_n.
+    EXPECT_NEAR(f(n), io["y64"].data[n], tol::kIdentity * S(n)) << n;
+    // PyTorch's float32 evaluation: (d + 3) roundings of 2^-24 each, relative to S_n; 100 * 2^-24 is generous.
+    EXPECT_NEAR(f(n), io["y32"].data[n], 100 * std::ldexp(1.0, -24) * S(n)) << n;
+  }
+}
+
+TEST(TorchImport, Float64SkipModuleWithPrefixAndCompressionMatchesPyTorch) {
+  const ShallowNet net = read_network(kFixtures / "torch_skip_f64.npz");
+  EXPECT_EQ(net.dim(), 2);
+  EXPECT_EQ(net.width(), 5);
+  EXPECT_TRUE(net.skip);
+  auto io = read_npz(kFixtures / "torch_skip_f64_io.npz");
+  const Eigen::MatrixXd X = as_matrix(io["X"]);
+  const Eigen::VectorXd f = evaluate(net, X), S = evaluation_scale(net, X);
+  for (int n = 0; n < X.rows(); ++n) EXPECT_NEAR(f(n), io["y64"].data[n], tol::kIdentity * S(n)) << n;
+}
+
+// npy bytes with an arbitrary header (for malformed cases).
+std::string npy_with_header(const std::string& header, const std::string& data) {
+  std::string h = header;
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + data;
+}
+
+std::string f64(std::vector<double> v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 8); }
+
+std::map<std::string, std::string> good_members() {
+  return {{"0.weight.npy", npy_bytes({2, 1}, {1.0, -1.0})},
+          {"0.bias.npy", npy_bytes({2}, {0.5, 0.25})},
+          {"2.weight.npy", npy_bytes({1, 2}, {2.0, 3.0})},
+          {"2.bias.npy", npy_bytes({1}, {0.1})}};
+}
+
+TEST(TorchImport, HandBuiltArchiveFlipsTheBiasSign) {
+  ScratchDir dir;
+  test::write_zip(dir / "m.npz", good_members());
+  const ShallowNet net = read_network(dir / "m.npz");
+  EXPECT_EQ(net.b(0), -0.5);  // PyTorch W x + b  ->  rtv w . x - b
+  EXPECT_EQ(net.b(1), -0.25);
+  EXPECT_EQ(net.c0, 0.1);
+}
+
+TEST(TorchImport, BadArchivesAreRejectedWithTheProblemNamed) {
+  ScratchDir dir;
+  const auto path = dir / "bad.npz";
+  auto with = [&](std::map<std::string, std::string> m) {
+    test::write_zip(path, m);
+    return path;
+  };
+  auto members = good_members();
+  // not a zip
+  test::run("echo hello > " + test::q(path.string()));
+  expect_input_error([&] { read_network(path); }, "bad.npz", "not a readable .npz");
+  // truncated archive
+  {
+    const std::string full = test::slurp(kFixtures / "torch_mlp_f32.npz");
+    test::run("head -c " + std::to_string(full.size() / 2) + " " + test::q((kFixtures / "torch_mlp_f32.npz").string()) +
+              " > " + test::q(path.string()));
+    expect_input_error([&] { read_network(path); }, "bad.npz", "npz");
+  }
+  auto m = members;
+  m.erase("2.bias.npy");
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "missing array '2.bias'");
+  m = members;
+  m["0.bias.npy"] = npy_bytes({3}, {1, 2, 3});
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "'0.bias' has shape (3), expected (2)");
+  m = members;
+  m["2.weight.npy"] = npy_bytes({1, 2}, {std::nan(""), 1.0});
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "v contains NaN");
+  m = members;
+  m["extra.npy"] = npy_bytes({1}, {1.0});
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "unexpected array 'extra'");
+  m = members;
+  m["0.weight.npy"] = npy_with_header("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 1), }", f64({1, 1}));
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "dtype '>f8' is not supported");
+  m = members;
+  m["0.weight.npy"] = npy_with_header("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 1), }", f64({1, 1}));
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "Fortran-ordered");
+  m = members;
+  m["0.weight.npy"] = npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1), }", f64({1}));
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "truncated .npy data");
+  m = members;
+  m["skip.weight.npy"] = npy_bytes({1, 1}, {1.0});
+  expect_input_error([&] { read_network(with(m)); }, "bad.npz", "needs both 'skip.weight' and 'skip.bias'");
+  expect_input_error([&] { read_network(dir / "none.npz"); }, "none.npz", "no such file");
+}
+
+TEST(Npy, RoundTripAndVersions) {
+  const std::vector<double> data = {1.5, -2.0, 3.25, 0.0, 1e-300, 7.0};
+  const NpyArray a = parse_npy(npy_bytes({2, 3}, data), "mem");
+  EXPECT_EQ(a.shape, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(a.data, data);
+  EXPECT_EQ(a.dtype, "<f8");
+  const NpyArray s = parse_npy(npy_bytes({}, {4.0}), "mem");  // a 0-d array
+  EXPECT_TRUE(s.shape.empty());
+  EXPECT_EQ(s.data, std::vector<double>{4.0});
+  // Version 2 header (4-byte length) with float32 data.
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  while ((12 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string bytes("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>((h.size() >> (8 * i)) & 0xff);
+  float f[2] = {0.5f, -1.25f};
+  bytes += h + std::string(reinterpret_cast<const char*>(f), 8);
+  EXPECT_EQ(parse_npy(bytes, "v2").data, (std::vector<double>{0.5, -1.25}));
+  expect_input_error([] { parse_npy("not npy at all", "x.npy"); }, "x.npy", "bad magic");
+  expect_input_error([] { parse_npy(npy_bytes({2}, {1, 2}) + "xx", "x.npy"); }, "x.npy", "trailing bytes");
+}
+
+TEST(AtomicOutput, NothingHalfWritten) {
+  ScratchDir dir;
+  write_file_atomic(dir / "a.txt", "hello");
+  EXPECT_EQ(test::slurp(dir / "a.txt"), "hello");
+  EXPECT_EQ(dir.files(), std::vector<std::string>{"a.txt"});  // no temporary left behind
+  expect_input_error([&] { write_file_atomic(dir / "missing" / "a.txt", "x"); }, "missing/a.txt",
+                     "does not exist");
+  // A producer that fails, or produces nothing: no output and no temporary.
+  EXPECT_THROW(produce_file_atomic(dir / "b.txt", [](const fs::path&) { throw std::runtime_error("boom"); }),
+               std::runtime_error);
+  EXPECT_THROW(produce_file_atomic(dir / "c.txt", [](const fs::path&) {}), std::runtime_error);
+  EXPECT_EQ(dir.files(), std::vector<std::string>{"a.txt"});
+  write_network_json(ShallowNet::zeros(2, 1), dir / "n.json");
+  EXPECT_EQ(read_network_json(dir / "n.json").dim(), 2);
+}
+
+TEST(Csv, WritesColumnsWithFullPrecision) {
+  ScratchDir dir;
+  write_csv(dir / "t.csv", {"x", "y"}, {{0.1, 2.0}, {1.0 / 3.0, -4.0}});
+  EXPECT_EQ(test::slurp(dir / "t.csv"), "x,y\n0.10000000000000001,0.33333333333333331\n2,-4\n");
+}
+
+}  // namespace
+}  // namespace rtv

@@ -1,0 +1,42 @@
+// Helpers shared by the tests: scratch folders, running the command-line programs, building .npz files.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <vector>
+#include <string>
+
+namespace rtv::test {
+
+/// A fresh, empty scratch folder for the current test (removed when the object goes out of scope).
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  /// Names of the files in the folder (to check that nothing half-written was left behind).
+  std::vector<std::string> files() const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int status = -1;  ///< exit status
+  std::string out, err;
+};
+
+/// Run a shell command line, capturing stdout and stderr.
+CommandResult run(const std::string& command_line);
+
+/// Shell-quote one argument.
+std::string q(const std::string& s);
+
+/// Write a zip archive with the given members (name -> bytes), stored or deflated.
+void write_zip(const std::filesystem::path& path, const std::map<std::string, std::string>& members,
+               bool deflate = false);
+
+std::string slurp(const std::filesystem::path& path);
+
+}  // namespace rtv::test

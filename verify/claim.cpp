@@ -1,0 +1,94 @@
+// Claim result helpers and the seeded per-claim random stream.
+#include "claim.hpp"
+
+#include <cmath>
+#include <iostream>
+
+namespace rtv::verify {
+
+const char* to_string(Kind k) {
+  switch (k) {
+    case Kind::Theorem: return "theorem";
+    case Kind::Observation: return "observation";
+    case Kind::TheoremAndObservation: return "theorem + observation";
+  }
+  return "?";
+}
+
+const char* to_string(Size s) { return s == Size::Quick ? "quick" : "full"; }
+
+Rng Context::rng() const {
+  // FNV-1a of the claim id, mixed with the run seed: independent streams per claim.
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char ch : claim_id) h = (h ^ ch) * 1099511628211ULL;
+  return Rng(seed * 0x9E3779B97F4A7C15ULL ^ h);
+}
+
+std::filesystem::path Context::data_file(const std::string& name) const {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) throw std::runtime_error(data_dir.string() + ": cannot create the data folder: " + ec.message());
+  return data_dir / name;
+}
+
+void Context::progress(const std::string& message) const { std::cerr << "  [" << claim_id << "] " << message << "\n"; }
+
+Measurement measure(std::string quantity, double measured, double predicted, bool relative, double tolerance,
+                    std::string rule, std::string detail) {
+  Measurement m;
+  m.quantity = std::move(quantity);
+  m.measured = measured;
+  m.predicted = predicted;
+  m.relative = relative && predicted != 0.0;
+  m.error = std::abs(measured - predicted) / (m.relative ? std::abs(predicted) : 1.0);
+  m.tolerance = tolerance;
+  m.rule = std::move(rule);
+  m.detail = std::move(detail);
+  m.passed = std::isfinite(m.error) && m.error <= tolerance;
+  return m;
+}
+
+Measurement at_most(std::string quantity, double measured, double bound, std::string rule, std::string detail) {
+  Measurement m;
+  m.quantity = std::move(quantity);
+  m.measured = measured;
+  m.predicted = 0.0;
+  m.relative = false;
+  m.error = measured;
+  m.tolerance = bound;
+  m.op = "<=";
+  m.rule = std::move(rule);
+  m.detail = std::move(detail);
+  m.passed = std::isfinite(measured) && measured <= bound;
+  return m;
+}
+
+Measurement at_least(std::string quantity, double measured, double bound, std::string rule, std::string detail) {
+  Measurement m;
+  m.quantity = std::move(quantity);
+  m.measured = measured;
+  m.predicted = bound;
+  m.relative = false;
+  m.error = std::max(0.0, bound - measured);
+  m.tolerance = 0.0;
+  m.op = ">=";
+  m.rule = std::move(rule);
+  m.detail = std::move(detail);
+  m.passed = std::isfinite(measured) && measured >= bound;
+  return m;
+}
+
+void ClaimResult::conclude() {
+  passed = !measurements.empty();
+  reason = measurements.empty() ? "no measurement was made" : "every measurement within its tolerance";
+  for (const auto& m : measurements) {
+    if (!m.passed) {
+      passed = false;
+      reason = "failed: " + m.quantity + " (error " + std::to_string(m.error) + " > tolerance " +
+               std::to_string(m.tolerance) + ")";
+      break;
+    }
+  }
+}
+
+}  // namespace rtv::verify

@@ -1,0 +1,107 @@
+// verify/claim.hpp: the claim harness as a library (STYLE.md item 11). A claim of CLAIMS.md is a function
+// from a Context (size, seed, threads, output folders) to a ClaimResult (what was measured, what theory
+// predicts, the error, the tolerance and its reason, pass/fail, figures, data files). The CLI (main.cpp) is a
+// thin shell over run_claims().
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rtv/random.hpp"
+
+namespace rtv::verify {
+
+/// theorem: must hold on every run. observation: a typical behaviour judged by a statistic over seeds.
+enum class Kind { Theorem, Observation, TheoremAndObservation };
+enum class Size { Quick, Full };
+
+const char* to_string(Kind k);
+const char* to_string(Size s);
+
+/// Default seed of every run: the arXiv number of the paper, 2301.09554 -> 2301.
+inline constexpr std::uint64_t kDefaultSeed = 2301;
+
+struct Context {
+  Size size = Size::Full;
+  std::uint64_t seed = kDefaultSeed;
+  int threads = 1;
+  std::filesystem::path figure_dir;  ///< <out>/figures
+  std::filesystem::path data_dir;    ///< <out>/data/<claim id> (created by data_file)
+  std::string claim_id;
+
+  bool quick() const { return size == Size::Quick; }
+  /// <out>/data/<claim id>/<name>, creating the folder.
+  std::filesystem::path data_file(const std::string& name) const;
+  /// The claim's random stream: depends on the run seed and the claim id only, so running a subset of claims
+  /// (--claim) gives the same numbers as running all of them.
+  Rng rng() const;
+  /// A progress line on stderr: "  [W1] <message>".
+  void progress(const std::string& message) const;
+};
+
+/// One measured quantity next to its prediction.
+struct Measurement {
+  std::string quantity;    ///< what was measured, e.g. "max rel. diff of f over 600k points"
+  double measured = 0.0;
+  double predicted = 0.0;
+  double error = 0.0;      ///< |measured - predicted| (relative where `relative`)
+  bool relative = true;
+  double tolerance = 0.0;  ///< pass iff error <= tolerance (for "<=" and ">=": see `op`)
+  std::string op = "~";    ///< "~": measured ~ predicted within tolerance; "<=": measured <= tolerance;
+                           ///< ">=": measured >= predicted
+  std::string rule;        ///< the acceptance rule and its reason, e.g. "<= 100 eps (rounding bound)"
+  bool passed = false;
+  std::string detail;      ///< e.g. the worst input
+};
+
+/// Build a Measurement with error = |measured - predicted| / (relative ? |predicted| : 1) (predicted = 0 with
+/// relative = true uses the absolute error).
+Measurement measure(std::string quantity, double measured, double predicted, bool relative, double tolerance,
+                    std::string rule, std::string detail = "");
+/// A bound check: passes iff measured <= bound; error = measured; op "<=".
+Measurement at_most(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
+/// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); op ">=".
+Measurement at_least(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
+
+struct FigureOutput {
+  std::string id;       ///< catalogue id, e.g. "F1"
+  std::string name;     ///< catalogue name, e.g. "neuron-is-a-spline" (files: <id>-<name>.png, ...)
+  std::string caption;  ///< what to see
+  std::vector<std::filesystem::path> files;  ///< relative to the output folder
+};
+
+struct ClaimResult {
+  std::string id;
+  bool passed = false;
+  std::string reason;  ///< why it passed or failed, one sentence
+  std::vector<Measurement> measurements;
+  std::vector<FigureOutput> figures;
+  std::vector<std::filesystem::path> data_files;  ///< relative to the output folder
+  double seconds = 0.0;  ///< wall time (reported on stderr and in timings.json, not in the report)
+
+  /// passed = all measurements passed; reason names the first failure.
+  void conclude();
+};
+
+struct Claim {
+  std::string id;         ///< CLAIMS.md id, e.g. "W1"
+  std::string name;       ///< e.g. "rescaling-invariance"
+  Kind kind = Kind::Theorem;
+  std::string statement;  ///< with the THEORY.md section
+  std::string section;    ///< e.g. "THEORY.md s.2"
+  std::string experiment; ///< what the claim runs, in one sentence
+  std::function<ClaimResult(const Context&)> run;
+};
+
+/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line).
+const std::vector<Claim>& registry();
+
+// The claims (one function per claim, defined next to their experiments).
+Claim claim_w1_rescaling_invariance();
+Claim claim_w2_balance_minimises_wd();
+Claim claim_d1_schatten_identity();
+
+}  // namespace rtv::verify

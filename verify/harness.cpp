@@ -1,0 +1,255 @@
+// Running claims and writing the report (verify/harness.hpp).
+#include "harness.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "rtv/error.hpp"
+#include "rtv/io.hpp"
+#include "rtv/parallel.hpp"
+#include "rtv/version.hpp"
+
+namespace rtv::verify {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+// A markdown table cell: '|' would end the cell.
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += (ch == '|') ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+std::vector<const Claim*> selected(const RunOptions& opt) {
+  std::vector<const Claim*> out;
+  const std::set<std::string> want(opt.claims.begin(), opt.claims.end());
+  for (const auto& c : registry())
+    if (want.empty() || want.count(c.id)) out.push_back(&c);
+  return out;
+}
+
+// The measurement closest to (or furthest past) its tolerance: the one the summary table shows.
+const Measurement* worst(const ClaimResult& r) {
+  const Measurement* w = nullptr;
+  double score = -1.0;
+  for (const auto& m : r.measurements) {
+    double s;
+    if (!m.passed) s = 1e300;
+    else if (m.op == ">=") s = 0.0;
+    else s = m.tolerance > 0 ? m.error / m.tolerance : (m.error == 0 ? 0.0 : 1e300);
+    if (s > score) score = s, w = &m;
+  }
+  return w;
+}
+
+std::string describe(const Measurement& m) {
+  if (m.op == "<=") return fmt(m.measured) + " <= " + fmt(m.tolerance);
+  if (m.op == ">=") return fmt(m.measured) + " >= " + fmt(m.predicted);
+  return fmt(m.measured) + " vs " + fmt(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + fmt(m.error) +
+         " <= " + fmt(m.tolerance) + ")";
+}
+
+std::string command_line(const RunOptions& opt) {
+  std::string cmd = "rtv-verify";
+  if (opt.size == Size::Quick) cmd += " --quick";
+  cmd += " --seed " + std::to_string(opt.seed);
+  if (!opt.claims.empty()) cmd += " --claim " + join(opt.claims, ",");
+  return cmd;
+}
+
+}  // namespace
+
+void RunOptions::validate() const {
+  if (threads < 0) throw input_error("--threads", "must be 0 (all cores) or a positive number");
+  std::set<std::string> ids;
+  for (const auto& c : registry()) ids.insert(c.id);
+  for (const auto& id : claims)
+    if (!ids.count(id)) {
+      std::vector<std::string> all(ids.begin(), ids.end());
+      throw input_error("--claim", "unknown claim id '" + id + "' (known: " + join(all, ", ") + ")");
+    }
+  if (out.empty()) throw input_error("--out", "the output folder must not be empty");
+}
+
+RunSummary run_claims(const RunOptions& opt) {
+  opt.validate();
+  std::error_code ec;
+  fs::create_directories(opt.out / "figures", ec);
+  if (ec) throw input_error(opt.out.string(), "cannot create the output folder: " + ec.message());
+  const auto claims = selected(opt);
+  RunSummary summary;
+  const auto t_all = std::chrono::steady_clock::now();
+  int i = 0;
+  for (const Claim* c : claims) {
+    ++i;
+    if (opt.progress)
+      std::cerr << "[" << i << "/" << claims.size() << "] " << c->id << " " << c->name << " (" << to_string(opt.size)
+                << ", seed " << opt.seed << ")\n";
+    Context ctx;
+    ctx.size = opt.size;
+    ctx.seed = opt.seed;
+    ctx.threads = resolve_threads(opt.threads);
+    ctx.claim_id = c->id;
+    ctx.figure_dir = opt.out / "figures";
+    ctx.data_dir = opt.out / "data" / c->id;
+    const auto t0 = std::chrono::steady_clock::now();
+    ClaimResult r;
+    try {
+      r = c->run(ctx);
+    } catch (const std::exception& e) {
+      r = ClaimResult{};
+      r.passed = false;
+      r.reason = std::string("the claim stopped with an error: ") + e.what();
+    }
+    r.id = c->id;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // Paths in the report are relative to the output folder.
+    for (auto& f : r.figures)
+      for (auto& p : f.files) p = fs::relative(p, opt.out, ec);
+    for (auto& p : r.data_files) p = fs::relative(p, opt.out, ec);
+    if (opt.progress) {
+      const Measurement* w = worst(r);
+      std::cerr << "      " << (r.passed ? "PASS" : "FAIL") << "  " << (w ? describe(*w) : r.reason) << "  ("
+                << fmt(r.seconds) << " s)\n";
+      if (!r.passed) std::cerr << "      " << r.reason << "\n";
+    }
+    (r.passed ? summary.passed : summary.failed)++;
+    summary.results.push_back(std::move(r));
+  }
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
+  return summary;
+}
+
+std::string summary_table(const RunSummary& s) {
+  std::ostringstream o;
+  o << "\n  id   verdict  time (s)  worst check\n";
+  for (const auto& r : s.results) {
+    const Measurement* w = worst(r);
+    char line[64];
+    std::snprintf(line, sizeof line, "  %-4s %-7s  %8.2f  ", r.id.c_str(), r.passed ? "PASS" : "FAIL", r.seconds);
+    o << line << (w ? w->quantity + ": " + describe(*w) : r.reason) << "\n";
+  }
+  o << "\n  " << s.passed << " passed, " << s.failed << " failed (" << fmt(s.seconds) << " s)\n";
+  return o.str();
+}
+
+void write_report(const RunOptions& opt, const RunSummary& summary) {
+  std::map<std::string, const Claim*> by_id;
+  for (const auto& c : registry()) by_id[c.id] = &c;
+
+  // ---- report.json ----
+  json j;
+  j["format"] = "rtv.verify-report";
+  j["version"] = 1;
+  j["rtv_version"] = kVersion;
+  j["seed"] = opt.seed;
+  j["size"] = to_string(opt.size);
+  j["command"] = command_line(opt);
+  j["passed"] = summary.passed;
+  j["failed"] = summary.failed;
+  j["claims"] = json::array();
+  for (const auto& r : summary.results) {
+    const Claim& c = *by_id.at(r.id);
+    json jc;
+    jc["id"] = r.id;
+    jc["name"] = c.name;
+    jc["kind"] = to_string(c.kind);
+    jc["section"] = c.section;
+    jc["statement"] = c.statement;
+    jc["experiment"] = c.experiment;
+    jc["passed"] = r.passed;
+    jc["reason"] = r.reason;
+    jc["measurements"] = json::array();
+    for (const auto& m : r.measurements)
+      jc["measurements"].push_back({{"quantity", m.quantity}, {"measured", m.measured}, {"predicted", m.predicted},
+                                    {"error", m.error}, {"relative", m.relative}, {"tolerance", m.tolerance},
+                                    {"op", m.op}, {"rule", m.rule}, {"passed", m.passed}, {"detail", m.detail}});
+    jc["figures"] = json::array();
+    for (const auto& f : r.figures) {
+      json files = json::array();
+      for (const auto& p : f.files) files.push_back(p.generic_string());
+      jc["figures"].push_back({{"id", f.id}, {"name", f.name}, {"caption", f.caption}, {"files", files}});
+    }
+    json data = json::array();
+    for (const auto& p : r.data_files) data.push_back(p.generic_string());
+    jc["data"] = data;
+    j["claims"].push_back(jc);
+  }
+  write_file_atomic(opt.out / "report.json", j.dump(2) + "\n");
+
+  // ---- timings.json (not part of the reproducible report) ----
+  json t;
+  t["total_seconds"] = summary.seconds;
+  for (const auto& r : summary.results) t["claims"][r.id] = r.seconds;
+  write_file_atomic(opt.out / "timings.json", t.dump(2) + "\n");
+
+  // ---- report.md ----
+  std::ostringstream md;
+  md << "# rtv verification report\n\n";
+  md << "rtv " << kVersion << " · size **" << to_string(opt.size) << "** · seed **" << opt.seed << "** · command `"
+     << command_line(opt) << "`\n\n";
+  md << "**" << summary.passed << " of " << summary.results.size() << " claims passed"
+     << (summary.failed ? ", " + std::to_string(summary.failed) + " FAILED" : std::string()) << ".** "
+     << "Claims and sections refer to the catalogue (CLAIMS.md) and THEORY.md; wall times are in timings.json.\n\n";
+  md << "| id | kind | claim | closest check: measured vs predicted | verdict |\n|---|---|---|---|---|\n";
+  for (const auto& r : summary.results) {
+    const Claim& c = *by_id.at(r.id);
+    const Measurement* w = worst(r);
+    md << "| " << r.id << " " << c.name << " | " << to_string(c.kind) << " | " << cell(c.statement) << " | "
+       << cell(w ? w->quantity + ": " + describe(*w) : r.reason) << " | " << (r.passed ? "PASS" : "**FAIL**") << " |\n";
+  }
+  for (const auto& r : summary.results) {
+    const Claim& c = *by_id.at(r.id);
+    md << "\n## " << r.id << " " << c.name << " (" << to_string(c.kind) << ", " << c.section << ")\n\n";
+    md << "**Claim.** " << c.statement << "\n\n**Experiment.** " << c.experiment << "\n\n";
+    md << "**Verdict.** " << (r.passed ? "PASS" : "**FAIL**") << ": " << r.reason << "\n\n";
+    if (!r.measurements.empty()) {
+      md << "| quantity | measured | predicted | error | tolerance | rule | verdict |\n|---|---|---|---|---|---|---|\n";
+      for (const auto& m : r.measurements) {
+        md << "| " << cell(m.quantity + (m.detail.empty() ? "" : " (" + m.detail + ")")) << " | " << fmt(m.measured)
+           << " | " << (m.op == "<=" ? "" : (m.op == ">=" ? ">= " : "") + fmt(m.predicted)) << " | "
+           << (m.op == "~" ? fmt(m.error) + (m.relative ? " rel." : " abs.") : "") << " | "
+           << (m.op == ">=" ? "" : (m.op == "<=" ? "<= " : "") + fmt(m.tolerance)) << " | " << cell(m.rule) << " | "
+           << (m.passed ? "pass" : "**FAIL**") << " |\n";
+      }
+      md << "\n";
+    }
+    for (const auto& f : r.figures) {
+      std::string png;
+      for (const auto& p : f.files)
+        if (p.extension() == ".png") png = p.generic_string();
+      if (!png.empty()) md << "![" << f.id << " " << f.name << "](" << png << ")\n\n";
+      md << "*" << f.id << " " << f.name << ".* " << f.caption << " Files:";
+      for (const auto& p : f.files) md << " [" << p.extension().string().substr(1) << "](" << p.generic_string() << ")";
+      md << "\n\n";
+    }
+    if (!r.data_files.empty()) {
+      md << "Data:";
+      for (const auto& p : r.data_files) md << " [" << p.filename().string() << "](" << p.generic_string() << ")";
+      md << "\n";
+    }
+  }
+  write_file_atomic(opt.out / "report.md", md.str());
+}
+
+}  // namespace rtv::verify

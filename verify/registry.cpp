@@ -1,0 +1,15 @@
+// The claim registry: every claim of CLAIMS.md that the harness runs, in catalogue order, one line each.
+#include "claim.hpp"
+
+namespace rtv::verify {
+
+const std::vector<Claim>& registry() {
+  static const std::vector<Claim> claims = {
+      claim_w1_rescaling_invariance(),
+      claim_w2_balance_minimises_wd(),
+      claim_d1_schatten_identity(),
+  };
+  return claims;
+}
+
+}  // namespace rtv::verify
