@@ -108,7 +108,11 @@ int cmd_inspect(const std::vector<std::string>& args) {
   std::printf("path norm             %.12g\n", pn);
   std::printf("weight decay          %.12g%s\n", wd, wd > pn ? "  (> path norm: run 'rtv balance' to reach it)" : "");
   std::printf("R-TV                  %.12g%s\n", rtv_all, rtv_all < pn ? "  (< path norm: neurons share hyperplanes)" : "");
-  if (with_ball) std::printf("R-TV on B_r, r = %-5g %.12g\n", radius, rtv::rtv_exact_ball(net, radius));
+  if (with_ball) {
+    char label[64];
+    std::snprintf(label, sizeof label, "R-TV on B_r, r = %g", radius);
+    std::printf("%-21s %.12g\n", label, rtv::rtv_exact_ball(net, radius));
+  }
   std::printf("max imbalance         %.3g (%s, tolerance %g)\n", imb, balanced ? "balanced" : "not balanced",
               rtv::tol::kBalanced);
   return 0;

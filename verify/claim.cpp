@@ -2,9 +2,16 @@
 #include "claim.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 
 namespace rtv::verify {
+
+std::string num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
 
 const char* to_string(Kind k) {
   switch (k) {

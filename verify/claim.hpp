@@ -18,6 +18,9 @@ namespace rtv::verify {
 enum class Kind { Theorem, Observation, TheoremAndObservation };
 enum class Size { Quick, Full };
 
+/// A number for reports and captions: 4 significant digits (%.4g).
+std::string num(double x);
+
 const char* to_string(Kind k);
 const char* to_string(Size s);
 

@@ -11,12 +11,6 @@ namespace rtv::verify {
 
 namespace {
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
-
 // A random m x n matrix U diag(s) V^T with prescribed singular values (Householder QR of Gaussians).
 Eigen::MatrixXd with_singular_values(Rng& rng, int m, int n, const Eigen::VectorXd& s) {
   const Eigen::MatrixXd U = Eigen::HouseholderQR<Eigen::MatrixXd>(rng.normal_matrix(m, m)).householderQ();

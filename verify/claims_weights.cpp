@@ -14,12 +14,6 @@ namespace rtv::verify {
 
 namespace {
 
-std::string num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
-
 // The random networks both W claims use: dimensions {1, 2, 5}, widths 1..64, edge cases built in, and the
 // zero network once per dimension.
 struct NetCase {

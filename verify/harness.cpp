@@ -21,12 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
-
 // A markdown table cell: '|' would end the cell.
 std::string cell(const std::string& s) {
   std::string out;
@@ -63,10 +57,10 @@ const Measurement* worst(const ClaimResult& r) {
 }
 
 std::string describe(const Measurement& m) {
-  if (m.op == "<=") return fmt(m.measured) + " <= " + fmt(m.tolerance);
-  if (m.op == ">=") return fmt(m.measured) + " >= " + fmt(m.predicted);
-  return fmt(m.measured) + " vs " + fmt(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + fmt(m.error) +
-         " <= " + fmt(m.tolerance) + ")";
+  if (m.op == "<=") return num(m.measured) + " <= " + num(m.tolerance);
+  if (m.op == ">=") return num(m.measured) + " >= " + num(m.predicted);
+  return num(m.measured) + " vs " + num(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + num(m.error) +
+         " <= " + num(m.tolerance) + ")";
 }
 
 std::string command_line(const RunOptions& opt) {
@@ -130,7 +124,7 @@ RunSummary run_claims(const RunOptions& opt) {
     if (opt.progress) {
       const Measurement* w = worst(r);
       std::cerr << "      " << (r.passed ? "PASS" : "FAIL") << "  " << (w ? describe(*w) : r.reason) << "  ("
-                << fmt(r.seconds) << " s)\n";
+                << num(r.seconds) << " s)\n";
       if (!r.passed) std::cerr << "      " << r.reason << "\n";
     }
     (r.passed ? summary.passed : summary.failed)++;
@@ -149,7 +143,7 @@ std::string summary_table(const RunSummary& s) {
     std::snprintf(line, sizeof line, "  %-4s %-7s  %8.2f  ", r.id.c_str(), r.passed ? "PASS" : "FAIL", r.seconds);
     o << line << (w ? w->quantity + ": " + describe(*w) : r.reason) << "\n";
   }
-  o << "\n  " << s.passed << " passed, " << s.failed << " failed (" << fmt(s.seconds) << " s)\n";
+  o << "\n  " << s.passed << " passed, " << s.failed << " failed (" << num(s.seconds) << " s)\n";
   return o.str();
 }
 
@@ -226,10 +220,10 @@ void write_report(const RunOptions& opt, const RunSummary& summary) {
     if (!r.measurements.empty()) {
       md << "| quantity | measured | predicted | error | tolerance | rule | verdict |\n|---|---|---|---|---|---|---|\n";
       for (const auto& m : r.measurements) {
-        md << "| " << cell(m.quantity + (m.detail.empty() ? "" : " (" + m.detail + ")")) << " | " << fmt(m.measured)
-           << " | " << (m.op == "<=" ? "" : (m.op == ">=" ? ">= " : "") + fmt(m.predicted)) << " | "
-           << (m.op == "~" ? fmt(m.error) + (m.relative ? " rel." : " abs.") : "") << " | "
-           << (m.op == ">=" ? "" : (m.op == "<=" ? "<= " : "") + fmt(m.tolerance)) << " | " << cell(m.rule) << " | "
+        md << "| " << cell(m.quantity + (m.detail.empty() ? "" : " (" + m.detail + ")")) << " | " << num(m.measured)
+           << " | " << (m.op == "<=" ? "" : (m.op == ">=" ? ">= " : "") + num(m.predicted)) << " | "
+           << (m.op == "~" ? num(m.error) + (m.relative ? " rel." : " abs.") : "") << " | "
+           << (m.op == ">=" ? "" : (m.op == "<=" ? "<= " : "") + num(m.tolerance)) << " | " << cell(m.rule) << " | "
            << (m.passed ? "pass" : "**FAIL**") << " |\n";
       }
       md << "\n";
