@@ -76,10 +76,14 @@ Objective objective(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen
   if (grad) {
     *grad = ShallowNet::zeros(net.dim(), net.width(), net.skip);
     grad->v = H.transpose() * r + lambda * net.v;
-    // dJ/dZ_{nk} = r_n v_k 1[Z_nk > 0]   (sigma'(0) = 0)
-    const Eigen::MatrixXd G = ((Z.array() > 0.0).cast<double>()).matrix().array().colwise() * r.array();
-    const Eigen::MatrixXd D = G * net.v.asDiagonal();  // N x K
-    grad->W = D.transpose() * X + lambda * net.W;
+    // D_{nk} = dJ/dZ_{nk} = r_n v_k 1[Z_nk > 0]   (sigma'(0) = 0), one pass over the column-major Z.
+    Eigen::MatrixXd D(Z.rows(), Z.cols());
+    for (Eigen::Index k = 0; k < Z.cols(); ++k) {
+      const double vk = net.v(k);
+      D.col(k) = (Z.col(k).array() > 0.0).select(vk * r.array(), 0.0);
+    }
+    grad->W.noalias() = D.transpose() * X;
+    grad->W += lambda * net.W;
     grad->b = -D.colwise().sum().transpose();
     if (net.skip) grad->c = X.transpose() * r;
     grad->c0 = r.sum();
