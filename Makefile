@@ -24,7 +24,7 @@ PORTABLE ?= 0
 
 DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-dev libboost-math-dev \
   libboost-program-options-dev libboost-iostreams-dev libboost-filesystem-dev libgtest-dev \
-  libgnuplot-iostream-dev gnuplot-nox nlohmann-json3-dev libzip-dev
+  libgnuplot-iostream-dev gnuplot-nox fonts-dejavu-core nlohmann-json3-dev libzip-dev
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
 
