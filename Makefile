@@ -66,8 +66,18 @@ verify-quick: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
 
+# make bench compares with scikit-image (Debian's python3-skimage) side by side; the comparison needs it,
+# the rest of rtv does not.
+BENCH_DEB_PACKAGES := python3-numpy python3-skimage
+
 bench: build
-	$(BUILD)/bin/rtv_bench
+	@missing=$$(for p in $(BENCH_DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "rtv: make bench compares with scikit-image: sudo apt-get install -y $$missing"; exit 1; fi; \
+	fi
+	/usr/bin/python3 bench/compare_skimage.py --rtv-bench $(BUILD)/bin/rtv_bench
 
 figures: verify
 	mkdir -p figures/readme

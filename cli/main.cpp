@@ -10,8 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "rtv/error.hpp"
+#include "rtv/filters.hpp"
 #include "rtv/io.hpp"
 #include "rtv/norms.hpp"
+#include "rtv/phantoms.hpp"
+#include "rtv/radon2d.hpp"
 #include "rtv/version.hpp"
 
 namespace po = boost::program_options;
@@ -25,7 +28,11 @@ const char* kUsage =
     "  inspect NETWORK [--radius r] [--json]  input dimension, neurons, distinct active hyperplanes, path norm,\n"
     "                                         weight decay, R-TV (and on the ball B_r), imbalance\n"
     "  balance NETWORK -o OUT.json            rescale every neuron to |v_k| = |w_k| (same function, WD = PN)\n"
+    "  phantom NAME --size n -o IMAGE         sample shepp-logan, disk or gaussian on [-L, L]^2\n"
+    "  radon IMAGE --angles A -o SINOGRAM     2D Radon transform (Joseph) of an n x n image\n"
+    "  fbp SINOGRAM [--filter F] -o IMAGE     filtered backprojection f = c_2 R* Lambda R f\n"
     "NETWORK: an rtv network file (.json, format rtv.shallow-relu) or a PyTorch state_dict (.npz).\n"
+    "IMAGE, SINOGRAM: .npy or .csv. Grid conventions: README 'Radon conventions' and 'rtv radon --help'.\n"
     "Run 'rtv COMMAND --help' for the options of a command.\n";
 
 struct UsageError : std::runtime_error {
@@ -142,6 +149,110 @@ int cmd_balance(const std::vector<std::string>& args) {
   return 0;
 }
 
+const char* kGrid =
+    "Grid: img[i, j] = f(x_j, y_i), x_j = -L + (j + 1/2) h, y_i = -L + (i + 1/2) h, h = 2L/n (row = y).\n"
+    "Sinogram [a, m] = R f(theta_a, t_m): theta_a = pi a / A, direction (cos, sin); t_m = -T + (m + 1/2) dt,\n"
+    "dt = 2T/M. Default M = the smallest integer >= sqrt(2) n with the parity of n, T = M h / 2 (dt = h);\n"
+    "--offsets M keeps T.\n";
+
+rtv::ImageGrid image_grid(int n, double L) {
+  rtv::ImageGrid g{n, L};
+  g.validate("--size/--extent");
+  return g;
+}
+
+int cmd_phantom(const std::vector<std::string>& args) {
+  std::string name, out;
+  int n = 0, ss = 1;
+  double L = 1.0;
+  po::options_description desc(std::string("rtv phantom NAME --size n -o IMAGE [options]\n") + kGrid + "Options");
+  desc.add_options()("help,h", "print this help")("name", po::value<std::string>(&name), "shepp-logan | disk | gaussian")(
+      "size", po::value<int>(&n), "n (image is n x n)")("extent", po::value<double>(&L)->default_value(1.0), "L")(
+      "supersample", po::value<int>(&ss)->default_value(1), "average s x s samples per pixel")(
+      "output,o", po::value<std::string>(&out), "output image (.npy or .csv)");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  const auto vm = parse("phantom", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (name.empty()) throw UsageError("phantom: missing NAME (shepp-logan, disk, gaussian)");
+  if (out.empty()) throw UsageError("phantom: missing -o IMAGE");
+  if (ss < 1) throw UsageError("phantom: --supersample must be at least 1");
+  rtv::Phantom p;
+  if (name == "shepp-logan") p = rtv::Phantom::shepp_logan();
+  else if (name == "disk") p = rtv::Phantom::disk(1.0, 0.0, 0.0, 0.5);
+  else if (name == "gaussian") p = rtv::Phantom::gaussian(2, 1.0, 0.15, Eigen::Vector2d(0.0, 0.0));
+  else throw UsageError("phantom: unknown phantom '" + name + "' (shepp-logan, disk, gaussian)");
+  rtv::write_array(out, rtv::sample_image(p, image_grid(n, L), ss));
+  return 0;
+}
+
+int cmd_radon(const std::vector<std::string>& args) {
+  std::string in, out;
+  int A = 0, M = 0;
+  double L = 1.0;
+  po::options_description desc(std::string("rtv radon IMAGE --angles A -o SINOGRAM [options]\n") + kGrid + "Options");
+  desc.add_options()("help,h", "print this help")("image", po::value<std::string>(&in), "n x n image (.npy/.csv)")(
+      "angles", po::value<int>(&A), "A >= 1 angles on [0, pi)")("offsets", po::value<int>(&M)->default_value(0),
+                                                                 "M offsets (0: the default, about sqrt(2) n)")(
+      "extent", po::value<double>(&L)->default_value(1.0), "L: the image covers [-L, L]^2")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
+      "output,o", po::value<std::string>(&out), "output sinogram (.npy or .csv), A x M");
+  po::positional_options_description pos;
+  pos.add("image", 1);
+  const auto vm = parse("radon", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (in.empty()) throw UsageError("radon: missing IMAGE");
+  if (out.empty()) throw UsageError("radon: missing -o SINOGRAM");
+  if (A < 1) throw UsageError("radon: --angles must be at least 1");
+  if (M < 0) throw UsageError("radon: --offsets must be positive (or 0 for the default)");
+  const rtv::Array2D img = rtv::read_array(in);
+  if (img.rows() != img.cols())
+    throw rtv::input_error(in, "the image must be square (n x n), got " + std::to_string(img.rows()) + " x " +
+                                   std::to_string(img.cols()));
+  const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
+  const rtv::SinogramGrid sg = rtv::SinogramGrid::for_image(ig, A, M);
+  rtv::write_array(out, rtv::radon(img, ig, sg, vm["threads"].as<int>()));
+  return 0;
+}
+
+int cmd_fbp(const std::vector<std::string>& args) {
+  std::string in, out, filter;
+  int n = 0;
+  double L = 1.0;
+  po::options_description desc(std::string("rtv fbp SINOGRAM -o IMAGE [options]\n") + kGrid +
+                               "The sinogram's offsets must cover [-T, T] with T of the default grid of an n x n image, as "
+                               "rtv radon writes them.\nOptions");
+  desc.add_options()("help,h", "print this help")("sinogram", po::value<std::string>(&in), "A x M sinogram")(
+      "filter", po::value<std::string>(&filter)->default_value("ram-lak"),
+      "ram-lak | shepp-logan | cosine | hann | hamming")(
+      "size", po::value<int>(&n)->default_value(0), "n of the n x n output (0: floor(M / sqrt(2)))")(
+      "extent", po::value<double>(&L)->default_value(1.0), "L")(
+      "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
+      "output,o", po::value<std::string>(&out), "output image (.npy or .csv)");
+  po::positional_options_description pos;
+  pos.add("sinogram", 1);
+  const auto vm = parse("fbp", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (in.empty()) throw UsageError("fbp: missing SINOGRAM");
+  if (out.empty()) throw UsageError("fbp: missing -o IMAGE");
+  if (n < 0) throw UsageError("fbp: --size must be positive (or 0 for the default)");
+  const rtv::Window w = rtv::parse_window(filter, "fbp --filter");
+  const rtv::Array2D sino = rtv::read_array(in);
+  const int M = static_cast<int>(sino.cols());
+  if (n == 0) {
+    const int c0 = static_cast<int>(std::floor(M / std::sqrt(2.0)));
+    for (int c = c0; c >= c0 - 2 && c >= 1 && n == 0; --c)
+      if (rtv::SinogramGrid::for_image(rtv::ImageGrid{c, L}, 1).offsets == M) n = c;
+    if (n == 0)
+      throw rtv::input_error(in, "cannot infer the image size from " + std::to_string(M) +
+                                     " offsets (not the default count for any n x n image): give --size");
+  }
+  const rtv::ImageGrid ig = image_grid(n, L);
+  rtv::SinogramGrid sg = rtv::SinogramGrid::for_image(ig, static_cast<int>(sino.rows()), M);
+  rtv::write_array(out, rtv::fbp(sino, sg, ig, w, vm["threads"].as<int>()));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,6 +274,9 @@ int main(int argc, char** argv) {
     }
     if (cmd == "inspect") return cmd_inspect(args);
     if (cmd == "balance") return cmd_balance(args);
+    if (cmd == "phantom") return cmd_phantom(args);
+    if (cmd == "radon") return cmd_radon(args);
+    if (cmd == "fbp") return cmd_fbp(args);
     std::cerr << "rtv: error: unknown command '" << cmd << "'\n" << kUsage;
     return 2;
   } catch (const UsageError& e) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtv/io.hpp"
+#include "rtv/radon2d.hpp"
 #include "test_util.hpp"
 
 namespace rtv {
@@ -110,10 +111,55 @@ TEST(Cli, BadInputExitsTwoWithAClearMessage) {
   EXPECT_EQ(f.dir.files().size(), 3u);  // net.json, trunc.json, nan.json: nothing else was written
 }
 
+TEST(Cli, PhantomRadonFbpRoundTrip) {
+  test::ScratchDir dir;
+  const auto img = dir / "p.npy", sino = dir / "s.npy", rec = dir / "r.npy";
+  ASSERT_EQ(run(kRtv + " phantom gaussian --size 64 -o " + q(img.string())).status, 0);
+  const auto r1 = run(kRtv + " radon " + q(img.string()) + " --angles 128 -o " + q(sino.string()));
+  ASSERT_EQ(r1.status, 0) << r1.err;
+  const auto r2 = run(kRtv + " fbp " + q(sino.string()) + " -o " + q(rec.string()));
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  const Array2D a = read_array(img), s = read_array(sino), b = read_array(rec);
+  EXPECT_EQ(s.rows(), 128);
+  EXPECT_EQ(s.cols(), 92);  // >= sqrt(2) 64 = 90.5, even like 64
+  ASSERT_EQ(b.rows(), 64);
+  // Gaussian sigma 0.15 at h = 1/32: FBP(radon) recovers it to ~1e-2 of its peak (R2 measures the order).
+  EXPECT_LE((a - b).cwiseAbs().maxCoeff(), 2e-2);
+}
+
+TEST(Cli, RadonAndFbpBadInput) {
+  test::ScratchDir dir;
+  const auto out = dir / "out.npy";
+  write_array(dir / "rect.npy", Array2D::Ones(3, 4));
+  write_file_atomic(dir / "nan.csv", "1,2\n3,nan\n");
+  write_array(dir / "sq.npy", Array2D::Ones(4, 4));
+  write_array(dir / "odd.npy", Array2D::Ones(5, 7));
+  write_file_atomic(dir / "trunc.npy", npy_bytes({4, 4}, std::vector<double>(16, 1.0)).substr(0, 100));
+  std::string fortran = npy_bytes({2, 2}, {1, 2, 3, 4});
+  fortran.replace(fortran.find("False"), 5, "True ");
+  write_file_atomic(dir / "fortran.npy", fortran);
+  std::string f4 = npy_bytes({2, 2}, {1, 2, 3, 4});
+  f4.replace(f4.find("<f8"), 3, "<c8");
+  write_file_atomic(dir / "complex.npy", f4);
+  const std::string o = " -o " + q(out.string());
+  expect_usage_error(kRtv + " radon " + q((dir / "rect.npy").string()) + " --angles 4" + o, "must be square", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "nan.csv").string()) + " --angles 4" + o, "NaN", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "sq.npy").string()) + " --angles 0" + o, "--angles", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "trunc.npy").string()) + " --angles 3" + o, "truncated", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "fortran.npy").string()) + " --angles 3" + o, "Fortran", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "complex.npy").string()) + " --angles 3" + o, "dtype", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "sq.npy").string()) + " --angles 3 --extent -1" + o, "extent", out);
+  expect_usage_error(kRtv + " fbp " + q((dir / "odd.npy").string()) + o, "cannot infer the image size", out);
+  expect_usage_error(kRtv + " fbp " + q((dir / "sq.npy").string()) + " --size 2 --filter sinc" + o,
+                     "unknown filter 'sinc'", out);
+  expect_usage_error(kRtv + " phantom circle --size 8" + o, "unknown phantom", out);
+  expect_usage_error(kRtv + " phantom disk --size 0" + o, "at least one pixel", out);
+}
+
 TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
   const auto r = run(kVerify + " --list");
   ASSERT_EQ(r.status, 0);
-  for (const char* id : {"W1", "W2", "D1"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
+  for (const char* id : {"W1", "W2", "R1", "R2", "D1"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
   test::ScratchDir dir;
   const auto out = dir / "out";
   expect_usage_error(kVerify + " --claim XX --out " + q(out.string()), "unknown claim id 'XX'", out);

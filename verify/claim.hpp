@@ -21,6 +21,9 @@ enum class Size { Quick, Full };
 /// A number for reports and captions: 4 significant digits (%.4g).
 std::string num(double x);
 
+/// Least-squares slope of log(err) against log(h): the observed convergence order (err ~ C h^p).
+double fitted_order(const std::vector<double>& h, const std::vector<double>& err);
+
 const char* to_string(Kind k);
 const char* to_string(Size s);
 
@@ -105,6 +108,8 @@ const std::vector<Claim>& registry();
 // The claims (one function per claim, defined next to their experiments).
 Claim claim_w1_rescaling_invariance();
 Claim claim_w2_balance_minimises_wd();
+Claim claim_r1_radon_accuracy();
+Claim claim_r2_fbp_inversion();
 Claim claim_d1_schatten_identity();
 
 }  // namespace rtv::verify

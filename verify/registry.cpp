@@ -7,6 +7,8 @@ const std::vector<Claim>& registry() {
   static const std::vector<Claim> claims = {
       claim_w1_rescaling_invariance(),
       claim_w2_balance_minimises_wd(),
+      claim_r1_radon_accuracy(),
+      claim_r2_fbp_inversion(),
       claim_d1_schatten_identity(),
   };
   return claims;

@@ -123,6 +123,82 @@ void write_csv(const fs::path& path, const std::vector<std::string>& header,
   write_file_atomic(path, o.str());
 }
 
+// ---------------------------------------------------------------- 2D arrays
+
+using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+RowMajor read_array(const fs::path& path) {
+  const std::string src = path.string(), ext = path.extension().string();
+  RowMajor a;
+  if (ext == ".npy") {
+    const NpyArray n = read_npy(path);
+    if (n.shape.size() != 2)
+      throw input_error(src, "expected a 2-D array, got " + std::to_string(n.shape.size()) + " dimensions");
+    a.resize(n.shape[0], n.shape[1]);
+    std::copy(n.data.begin(), n.data.end(), a.data());
+  } else if (ext == ".csv") {
+    std::istringstream in(read_file(path));
+    std::vector<std::vector<double>> rows;
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;
+      std::vector<double> row;
+      std::stringstream ls(line);
+      std::string cell;
+      bool numeric = true;
+      while (std::getline(ls, cell, ',')) {
+        char* end = nullptr;
+        const double v = std::strtod(cell.c_str(), &end);
+        if (end == cell.c_str() || std::string(end).find_first_not_of(" \t") != std::string::npos) {
+          numeric = false;
+          break;
+        }
+        row.push_back(v);
+      }
+      if (!numeric) {
+        if (rows.empty() && lineno == 1) continue;  // a header line
+        throw input_error(src, "line " + std::to_string(lineno) + ": not a number: '" + cell + "'");
+      }
+      if (!rows.empty() && row.size() != rows[0].size())
+        throw input_error(src, "line " + std::to_string(lineno) + " has " + std::to_string(row.size()) +
+                                   " values, the first row has " + std::to_string(rows[0].size()) + " (ragged rows)");
+      rows.push_back(std::move(row));
+    }
+    if (rows.empty()) throw input_error(src, "no data rows");
+    a.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      for (std::size_t j = 0; j < rows[i].size(); ++j) a(i, j) = rows[i][j];
+  } else {
+    throw input_error(src, "unknown array file type '" + ext + "' (expected .npy or .csv)");
+  }
+  if (a.size() == 0) throw input_error(src, "the array is empty");
+  if (!a.allFinite()) throw input_error(src, "the array contains NaN or infinite values");
+  return a;
+}
+
+void write_array(const fs::path& path, const RowMajor& a) {
+  const std::string ext = path.extension().string();
+  if (ext == ".npy") {
+    write_npy(path, {a.rows(), a.cols()}, std::vector<double>(a.data(), a.data() + a.size()));
+  } else if (ext == ".csv") {
+    std::ostringstream o;
+    char buf[40];
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      for (Eigen::Index j = 0; j < a.cols(); ++j) {
+        std::snprintf(buf, sizeof buf, "%.17g", a(i, j));
+        o << (j ? "," : "") << buf;
+      }
+      o << "\n";
+    }
+    write_file_atomic(path, o.str());
+  } else {
+    throw input_error(path.string(), "unknown array file type '" + ext + "' (expected .npy or .csv)");
+  }
+}
+
 // ---------------------------------------------------------------- network JSON
 
 namespace {
@@ -252,6 +328,7 @@ std::string header_value(const std::string& header, const std::string& key, cons
     ++e;
   } else {
     while (e < header.size() && header[e] != ',' && header[e] != '}') ++e;
+    while (e > i && header[e - 1] == ' ') --e;
   }
   return header.substr(i, e - i);
 }

@@ -87,17 +87,49 @@ void render(const Figure& fig, const std::string& terminal, const fs::path& tmp)
       else gp << "set autoscale y\n";
       for (const Label& l : p.labels)
         gp << "set label " << gp_quote(l.text) << " at first " << l.x << ", first " << l.y << " front\n";
-      if (p.series.empty()) {
+      if (p.series.empty() && p.heatmaps.empty()) {
         gp << "set multiplot next\n";  // an empty panel: leave its cell blank
         continue;
       }
+      if (!p.heatmaps.empty()) {
+        const Heatmap& hm = p.heatmaps.front();
+        double lim = 0.0;
+        for (double v : hm.values) lim = std::max(lim, std::abs(v));
+        if (lim == 0.0) lim = 1.0;
+        if (hm.diverging)
+          gp << "set palette defined (-1 '#2166ac', 0 '#f7f7f7', 1 '#b2182b')\nset cbrange [" << -lim << ":" << lim
+             << "]\n";
+        else
+          gp << "set palette gray\nset autoscale cb\n";
+        gp << "set cblabel " << gp_quote(hm.cblabel) << "\nset size ratio -1\n";
+        if (p.xmin == p.xmax) gp << "set xrange [" << hm.x0 << ":" << hm.x1 << "]\n";
+        if (p.ymin == p.ymax) gp << "set yrange [" << hm.y0 << ":" << hm.y1 << "]\n";
+      } else {
+        gp << "set size noratio\n";
+      }
+      bool titled = false;
+      for (const Series& s : p.series) titled = titled || !s.title.empty();
+      gp << (titled ? "set key\n" : "unset key\n");
       gp << "plot ";
+      int item = 0;
+      for (const Heatmap& hm : p.heatmaps) {
+        const double dx = (hm.x1 - hm.x0) / hm.cols, dy = (hm.y1 - hm.y0) / hm.rows;
+        gp << (item++ ? ", " : "") << "'-' matrix using (" << hm.x0 << " + ($1 + 0.5) * " << dx << "):(" << hm.y0
+           << " + ($2 + 0.5) * " << dy << "):3 with image notitle";
+      }
       for (std::size_t i = 0; i < p.series.size(); ++i) {
         const Series& s = p.series[i];
-        gp << (i ? ", " : "") << "'-' " << style_clause(s) << " "
+        gp << (item++ ? ", " : "") << "'-' " << style_clause(s) << " "
            << (s.title.empty() ? std::string("notitle") : "title " + gp_quote(s.title));
       }
       gp << "\n";
+      for (const Heatmap& hm : p.heatmaps) {  // inline matrix data ends with one "e" line
+        for (int r = 0; r < hm.rows; ++r) {
+          for (int c = 0; c < hm.cols; ++c) gp << (c ? " " : "") << hm.values[static_cast<std::size_t>(r) * hm.cols + c];
+          gp << "\n";
+        }
+        gp << "e\n";
+      }
       for (const Series& s : p.series) {
         std::vector<std::pair<double, double>> pts;
         for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) pts.emplace_back(s.x[i], s.y[i]);

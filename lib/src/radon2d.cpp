@@ -28,6 +28,9 @@ SinogramGrid SinogramGrid::for_image(const ImageGrid& g, int angles, int offsets
   SinogramGrid s;
   s.angles = angles;
   s.offsets = static_cast<int>(std::ceil(std::sqrt(2.0) * g.n - 1e-9));
+  // Same parity as n: then t = 0 is a sample or a mid-point exactly as x = 0 is a pixel centre or a mid-point,
+  // so at theta = 0 and pi/2 the offsets coincide with pixel centres (no interpolation blur there).
+  if ((s.offsets - g.n) % 2 != 0) ++s.offsets;
   s.T = 0.5 * s.offsets * g.h();
   if (offsets > 0) s.offsets = offsets;  // same range [-T, T], other spacing
   return s;
@@ -81,6 +84,7 @@ inline void m_range(double u0, double du, int n, int M, int& lo, int& hi) {
 
 // The kernel shared by Joseph's projector and the backprojector: for i in [lo, hi],
 //   out[i] += scale * ((1 - fr) g[k] + fr g[k + 1]),  u = u0 + i du,  k = min(floor(u), kmax), fr = u - k,
+// (evaluated as g[k] + fr (g[k+1] - g[k]) with fused multiply-adds, in the vector and the scalar code alike)
 // where the caller guarantees u >= -tiny and that g has kmax + 2 + kSlack entries. With AVX-512 and |du| <= 1.75,
 // eight consecutive u fall within 15 consecutive entries of g: two contiguous loads and two permutes replace
 // the gathers (which are slow on many CPUs). Every lane evaluates the same expression as the scalar loop.
@@ -90,31 +94,69 @@ inline void interp_accumulate(double* out, int lo, int hi, double u0, double du,
 #if defined(__AVX512F__)
   if (std::abs(du) <= 1.75) {
     const __m512d vdu = _mm512_set1_pd(du), vu0 = _mm512_set1_pd(u0), vs = _mm512_set1_pd(scale);
-    const __m512d lane = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0), one = _mm512_set1_pd(1.0);
-    const __m256i vkmax = _mm256_set1_epi32(kmax);
+    const __m512d lane = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
     const __m512i one64 = _mm512_set1_epi64(1);
     for (; i + 7 <= hi; i += 8) {
-      const __m512d u = _mm512_add_pd(vu0, _mm512_mul_pd(_mm512_add_pd(_mm512_set1_pd(i), lane), vdu));
-      const __m256i k = _mm256_min_epi32(_mm512_cvttpd_epi32(u), vkmax);
+      const __m512d u = _mm512_fmadd_pd(_mm512_add_pd(_mm512_set1_pd(i), lane), vdu, vu0);
+      const __m256i k = _mm512_cvttpd_epi32(u);  // <= kmax + 1: g has slack
       const __m512d fr = _mm512_sub_pd(u, _mm512_cvtepi32_pd(k));
       // k is monotone in the lane: its smallest value sits in lane 0 (du >= 0) or lane 7.
-      alignas(32) int ks[8];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(ks), k);
-      const int kb = du >= 0 ? ks[0] : ks[7];
+      const int kb = du >= 0 ? _mm_cvtsi128_si32(_mm256_castsi256_si128(k)) : _mm256_extract_epi32(k, 7);
       const __m512i rel = _mm512_cvtepi32_epi64(_mm256_sub_epi32(k, _mm256_set1_epi32(kb)));
       const __m512d w0 = _mm512_loadu_pd(g + kb), w1 = _mm512_loadu_pd(g + kb + 8);
       const __m512d g0 = _mm512_permutex2var_pd(w0, rel, w1);
       const __m512d g1 = _mm512_permutex2var_pd(w0, _mm512_add_epi64(rel, one64), w1);
-      const __m512d val = _mm512_add_pd(_mm512_mul_pd(_mm512_sub_pd(one, fr), g0), _mm512_mul_pd(fr, g1));
+      const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(g1, g0), g0);
       _mm512_storeu_pd(out + i, _mm512_add_pd(_mm512_loadu_pd(out + i), _mm512_mul_pd(vs, val)));
     }
   }
 #endif
   for (; i <= hi; ++i) {
-    const double u = u0 + (static_cast<double>(i) * du);
+    const double u = std::fma(static_cast<double>(i), du, u0);
     const int k = std::min(static_cast<int>(u), kmax);
     const double fr = u - k;
-    out[i] += scale * ((1.0 - fr) * g[k] + fr * g[k + 1]);
+    out[i] += scale * std::fma(fr, g[k + 1] - g[k], g[k]);
+  }
+}
+
+// Two sinogram rows sampled at the same positions (the mirror angles theta and pi - theta of the
+// backprojector): out1[i] += interp(g1, u_i), out2[i] += interp(g2, u_i), sharing the index arithmetic.
+inline void interp_accumulate2(double* out1, double* out2, int lo, int hi, double u0, double du, const double* g1,
+                               const double* g2, int kmax) {
+  int i = lo;
+#if defined(__AVX512F__)
+  if (std::abs(du) <= 1.75) {
+    const __m512d vdu = _mm512_set1_pd(du), vu0 = _mm512_set1_pd(u0);
+    const __m512d lane = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i one64 = _mm512_set1_epi64(1);
+    for (; i + 7 <= hi; i += 8) {
+      const __m512d u = _mm512_fmadd_pd(_mm512_add_pd(_mm512_set1_pd(i), lane), vdu, vu0);
+      const __m256i k = _mm512_cvttpd_epi32(u);  // <= kmax + 1: g has slack
+      const __m512d fr = _mm512_sub_pd(u, _mm512_cvtepi32_pd(k));
+      const int kb = du >= 0 ? _mm_cvtsi128_si32(_mm256_castsi256_si128(k)) : _mm256_extract_epi32(k, 7);
+      const __m512i rel = _mm512_cvtepi32_epi64(_mm256_sub_epi32(k, _mm256_set1_epi32(kb)));
+      const __m512i rel1 = _mm512_add_epi64(rel, one64);
+      {
+        const __m512d w0 = _mm512_loadu_pd(g1 + kb), w1 = _mm512_loadu_pd(g1 + kb + 8);
+        const __m512d a = _mm512_permutex2var_pd(w0, rel, w1), b = _mm512_permutex2var_pd(w0, rel1, w1);
+        const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(b, a), a);
+        _mm512_storeu_pd(out1 + i, _mm512_add_pd(_mm512_loadu_pd(out1 + i), val));
+      }
+      {
+        const __m512d w0 = _mm512_loadu_pd(g2 + kb), w1 = _mm512_loadu_pd(g2 + kb + 8);
+        const __m512d a = _mm512_permutex2var_pd(w0, rel, w1), b = _mm512_permutex2var_pd(w0, rel1, w1);
+        const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(b, a), a);
+        _mm512_storeu_pd(out2 + i, _mm512_add_pd(_mm512_loadu_pd(out2 + i), val));
+      }
+    }
+  }
+#endif
+  for (; i <= hi; ++i) {
+    const double u = std::fma(static_cast<double>(i), du, u0);
+    const int k = std::min(static_cast<int>(u), kmax);
+    const double fr = u - k;
+    out1[i] += std::fma(fr, g1[k + 1] - g1[k], g1[k]);
+    out2[i] += std::fma(fr, g2[k + 1] - g2[k], g2[k]);
   }
 }
 
@@ -165,7 +207,7 @@ Array2D radon_adjoint(const Array2D& sino, const ImageGrid& ig, const SinogramGr
       m_range(u0, du, n, M, lo, hi);
       const double* g = sino.row(a).data();
       for (int m = lo; m <= hi; ++m) {  // the transpose of interp_accumulate's scalar loop, weight by weight
-        const double u = u0 + (static_cast<double>(m) * du);
+        const double u = std::fma(static_cast<double>(m), du, u0);
         const int k = std::min(static_cast<int>(u), n + 1);
         const double fr = u - k;
         row[k] += l.weight * (1.0 - fr) * g[m];
@@ -187,12 +229,19 @@ Array2D backproject(const Array2D& sino, const SinogramGrid& sg, const ImageGrid
   for (int a = 0; a < A; ++a) cs[a] = std::cos(sg.theta(a)), sn[a] = std::sin(sg.theta(a));
   const double weight = 2.0 * M_PI / A;  // R* integrates over the whole circle = 2 x the half circle
   Array2D img = Array2D::Zero(n, n);
+  // For even A, the angles a and A - a (theta and pi - theta) are mirror images: pixel j at theta and pixel
+  // n - 1 - j at pi - theta have the same offset x . gamma, so one index computation serves both
+  // (interp_accumulate2; the mirrored contributions collect in `mirror` and are added reversed).
+  const bool pairs = A % 2 == 0;
   // Blocks of rows: each angle's sinogram row is loaded into L1 once per block, not once per image row.
-  constexpr int kBlock = 16;
+  constexpr int kBlock = 4;
   const int blocks = (n + kBlock - 1) / kBlock;
   parallel_for(blocks, threads, [&](int blk) {
     const int i0 = blk * kBlock, i1 = std::min(n, i0 + kBlock);
+    Array2D mirror = Array2D::Zero(i1 - i0, n);
     for (int a = 0; a < A; ++a) {
+      if (pairs && a > A / 2) break;  // handled with its mirror A - a
+      const bool paired = pairs && a > 0 && a < A / 2;
       const double* g = G.row(a).data();
       const double du = h * cs[a] / dt;
       for (int i = i0; i < i1; ++i) {
@@ -211,9 +260,13 @@ Array2D backproject(const Array2D& sino, const SinogramGrid& sg, const ImageGrid
           continue;
         }
         // kmax = M: u may round to M + 1 at the very edge.
-        interp_accumulate(img.row(i).data(), lo, hi, u0, du, g, 1.0, M);
+        if (paired)
+          interp_accumulate2(img.row(i).data(), mirror.row(i - i0).data(), lo, hi, u0, du, g, G.row(A - a).data(), M);
+        else
+          interp_accumulate(img.row(i).data(), lo, hi, u0, du, g, 1.0, M);
       }
     }
+    for (int i = i0; i < i1; ++i) img.row(i) += mirror.row(i - i0).reverse();
   });
   img *= weight;
   return img;

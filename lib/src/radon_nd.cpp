@@ -108,11 +108,11 @@ double radon_ball_quadrature(const std::function<double(const Eigen::VectorXd&)>
         for (int k = 0; k < n; ++k) s += at(2 * M_PI * k / n);
         s *= 2 * M_PI / n;
         if (n > 16 && std::abs(s - prev) <= tol * std::max(1.0, std::abs(s))) return r * s;
-        if (n >= 4096) return r * s;
+        if (n >= 1024) return r * s;
         prev = s;
       }
     };
-    return gauss_kronrod<double, 31>::integrate(ring, 0.0, rho, 15, tol);
+    return gauss_kronrod<double, 31>::integrate(ring, 0.0, rho, 8, tol);
   }
   throw std::invalid_argument("radon_ball_quadrature: d = 2 or 3 only");
 }

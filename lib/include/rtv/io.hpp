@@ -60,6 +60,14 @@ void write_npy(const std::filesystem::path& path, const std::vector<std::int64_t
 /// Every member of a .npz archive (stored or deflated), keyed by name without the ".npy" suffix.
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path);
 
+// ---- 2D arrays (images, sinograms) ----
+/// A 2D array from .npy (2-D, see parse_npy) or .csv (rows of numbers separated by commas; one header line of
+/// non-numbers is skipped). InputError naming the file on a ragged, empty, non-numeric or non-finite array.
+Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_array(const std::filesystem::path& path);
+/// Write a 2D array as .npy (float64) or .csv (17 significant digits) by extension; atomic.
+void write_array(const std::filesystem::path& path,
+                 const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& a);
+
 // ---- CSV ----
 /// Columns of equal length as CSV with a header line, numbers with 17 significant digits; atomic.
 void write_csv(const std::filesystem::path& path, const std::vector<std::string>& header,

@@ -25,8 +25,19 @@ struct Label {
   std::string text;
 };
 
+/// A heat map: values(r, c) at cell centres of the rectangle [x0, x1] x [y0, y1], row r along y (r = 0 at
+/// y0, drawn at the bottom), column c along x.
+struct Heatmap {
+  std::vector<double> values;  ///< rows x cols, row-major
+  int rows = 0, cols = 0;
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  bool diverging = false;      ///< blue-white-red palette symmetric about 0 (error maps); else grey
+  std::string cblabel;
+};
+
 struct Panel {
   std::string title, xlabel, ylabel;
+  std::vector<Heatmap> heatmaps;  ///< drawn first, under the series
   std::vector<Series> series;
   std::vector<Label> labels;
   bool logx = false, logy = false;

@@ -10,8 +10,8 @@
 //    other half follows from R f(-gamma, -t) = R f(gamma, t)), direction gamma_a = (cos theta_a, sin theta_a);
 //    column m is the offset t_m = -T + (m + 1/2) dt, dt = 2T/M. sino(a, m) = R f(gamma_a, t_m), the integral of
 //    f over the line {x : gamma_a . x = t_m} in physical units (length measure).
-//  * Default offsets: dt = h and M = ceil(sqrt(2) n), so T = M h/2 >= sqrt(2) L covers the square's
-//    circumscribed circle.
+//  * Default offsets: dt = h and M = the smallest integer >= sqrt(2) n with the parity of n, so T = M h/2 >=
+//    sqrt(2) L covers the square's circumscribed circle, and offsets line up with pixel centres at theta = 0.
 //
 // Operators:
 //  * radon(): Joseph's method. Each line is sampled where it crosses the rows (for |cos| >= |sin|) or the
@@ -50,7 +50,8 @@ struct SinogramGrid {
   double t(int m) const { return -T + (m + 0.5) * dt(); }
   double theta(int a) const;
   void validate(const char* what = "sinogram grid") const;
-  /// The default sinogram grid of an image: dt = h, M = ceil(sqrt(2) n) (or `offsets` if > 0, keeping T).
+  /// The default sinogram grid of an image: dt = h, M >= sqrt(2) n with the parity of n (or `offsets` if > 0,
+  /// keeping T).
   static SinogramGrid for_image(const ImageGrid& g, int angles, int offsets = 0);
 };
 
