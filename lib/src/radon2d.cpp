@@ -82,14 +82,17 @@ inline void m_range(double u0, double du, int n, int M, int& lo, int& hi) {
   hi = std::min(M - 1, static_cast<int>(std::floor(b)));
 }
 
-// The kernel shared by Joseph's projector and the backprojector: for i in [lo, hi],
-//   out[i] += scale * ((1 - fr) g[k] + fr g[k + 1]),  u = u0 + i du,  k = min(floor(u), kmax), fr = u - k,
-// (evaluated as g[k] + fr (g[k+1] - g[k]) with fused multiply-adds, in the vector and the scalar code alike)
-// where the caller guarantees u >= -tiny and that g has kmax + 2 + kSlack entries. With AVX-512 and |du| <= 1.75,
-// eight consecutive u fall within 15 consecutive entries of g: two contiguous loads and two permutes replace
-// the gathers (which are slow on many CPUs). Every lane evaluates the same expression as the scalar loop.
-inline void interp_accumulate(double* out, int lo, int hi, double u0, double du, const double* g, double scale,
-                              int kmax) {
+// The kernel shared by Joseph's projector and the backprojector, for R rows g[r] sampled at the same
+// positions (R = 2: the mirror angles theta and pi - theta of the backprojector share the index arithmetic):
+// for i in [lo, hi] and each r,
+//   out[r][i] += scale * (g[r][k] + fr (g[r][k + 1] - g[r][k])),  u = u0 + i du,  k = floor(u), fr = u - k,
+// with fused multiply-adds in the vector and the scalar code alike. The caller guarantees u >= -tiny and
+// u <= kmax + 1, and that every g[r] has kmax + 2 + kSlack entries (zeros past the data). With AVX-512 and
+// |du| <= 1.75, eight consecutive u fall within 15 consecutive entries of g: two contiguous loads and two
+// permutes replace the gathers (slow on many CPUs).
+template <int R>
+inline void interp_accumulate(double* const (&out)[R], const double* const (&g)[R], int lo, int hi, double u0,
+                              double du, double scale, int kmax) {
   int i = lo;
 #if defined(__AVX512F__)
   if (std::abs(du) <= 1.75) {
@@ -98,65 +101,26 @@ inline void interp_accumulate(double* out, int lo, int hi, double u0, double du,
     const __m512i one64 = _mm512_set1_epi64(1);
     for (; i + 7 <= hi; i += 8) {
       const __m512d u = _mm512_fmadd_pd(_mm512_add_pd(_mm512_set1_pd(i), lane), vdu, vu0);
-      const __m256i k = _mm512_cvttpd_epi32(u);  // <= kmax + 1: g has slack
+      const __m256i k = _mm512_cvttpd_epi32(u);
       const __m512d fr = _mm512_sub_pd(u, _mm512_cvtepi32_pd(k));
       // k is monotone in the lane: its smallest value sits in lane 0 (du >= 0) or lane 7.
       const int kb = du >= 0 ? _mm_cvtsi128_si32(_mm256_castsi256_si128(k)) : _mm256_extract_epi32(k, 7);
       const __m512i rel = _mm512_cvtepi32_epi64(_mm256_sub_epi32(k, _mm256_set1_epi32(kb)));
-      const __m512d w0 = _mm512_loadu_pd(g + kb), w1 = _mm512_loadu_pd(g + kb + 8);
-      const __m512d g0 = _mm512_permutex2var_pd(w0, rel, w1);
-      const __m512d g1 = _mm512_permutex2var_pd(w0, _mm512_add_epi64(rel, one64), w1);
-      const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(g1, g0), g0);
-      _mm512_storeu_pd(out + i, _mm512_add_pd(_mm512_loadu_pd(out + i), _mm512_mul_pd(vs, val)));
-    }
-  }
-#endif
-  for (; i <= hi; ++i) {
-    const double u = std::fma(static_cast<double>(i), du, u0);
-    const int k = std::min(static_cast<int>(u), kmax);
-    const double fr = u - k;
-    out[i] += scale * std::fma(fr, g[k + 1] - g[k], g[k]);
-  }
-}
-
-// Two sinogram rows sampled at the same positions (the mirror angles theta and pi - theta of the
-// backprojector): out1[i] += interp(g1, u_i), out2[i] += interp(g2, u_i), sharing the index arithmetic.
-inline void interp_accumulate2(double* out1, double* out2, int lo, int hi, double u0, double du, const double* g1,
-                               const double* g2, int kmax) {
-  int i = lo;
-#if defined(__AVX512F__)
-  if (std::abs(du) <= 1.75) {
-    const __m512d vdu = _mm512_set1_pd(du), vu0 = _mm512_set1_pd(u0);
-    const __m512d lane = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
-    const __m512i one64 = _mm512_set1_epi64(1);
-    for (; i + 7 <= hi; i += 8) {
-      const __m512d u = _mm512_fmadd_pd(_mm512_add_pd(_mm512_set1_pd(i), lane), vdu, vu0);
-      const __m256i k = _mm512_cvttpd_epi32(u);  // <= kmax + 1: g has slack
-      const __m512d fr = _mm512_sub_pd(u, _mm512_cvtepi32_pd(k));
-      const int kb = du >= 0 ? _mm_cvtsi128_si32(_mm256_castsi256_si128(k)) : _mm256_extract_epi32(k, 7);
-      const __m512i rel = _mm512_cvtepi32_epi64(_mm256_sub_epi32(k, _mm256_set1_epi32(kb)));
       const __m512i rel1 = _mm512_add_epi64(rel, one64);
-      {
-        const __m512d w0 = _mm512_loadu_pd(g1 + kb), w1 = _mm512_loadu_pd(g1 + kb + 8);
+      for (int r = 0; r < R; ++r) {
+        const __m512d w0 = _mm512_loadu_pd(g[r] + kb), w1 = _mm512_loadu_pd(g[r] + kb + 8);
         const __m512d a = _mm512_permutex2var_pd(w0, rel, w1), b = _mm512_permutex2var_pd(w0, rel1, w1);
         const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(b, a), a);
-        _mm512_storeu_pd(out1 + i, _mm512_add_pd(_mm512_loadu_pd(out1 + i), val));
-      }
-      {
-        const __m512d w0 = _mm512_loadu_pd(g2 + kb), w1 = _mm512_loadu_pd(g2 + kb + 8);
-        const __m512d a = _mm512_permutex2var_pd(w0, rel, w1), b = _mm512_permutex2var_pd(w0, rel1, w1);
-        const __m512d val = _mm512_fmadd_pd(fr, _mm512_sub_pd(b, a), a);
-        _mm512_storeu_pd(out2 + i, _mm512_add_pd(_mm512_loadu_pd(out2 + i), val));
+        _mm512_storeu_pd(out[r] + i, _mm512_fmadd_pd(vs, val, _mm512_loadu_pd(out[r] + i)));
       }
     }
   }
 #endif
   for (; i <= hi; ++i) {
     const double u = std::fma(static_cast<double>(i), du, u0);
-    const int k = std::min(static_cast<int>(u), kmax);
+    const int k = std::min(static_cast<int>(u), kmax + 1);
     const double fr = u - k;
-    out1[i] += std::fma(fr, g1[k + 1] - g1[k], g1[k]);
-    out2[i] += std::fma(fr, g2[k + 1] - g2[k], g2[k]);
+    for (int r = 0; r < R; ++r) out[r][i] = std::fma(scale, std::fma(fr, g[r][k + 1] - g[r][k], g[r][k]), out[r][i]);
   }
 }
 
@@ -179,7 +143,9 @@ Array2D radon(const Array2D& image, const ImageGrid& ig, const SinogramGrid& sg,
       const double u0 = ((sg.t(0) - r * l.cr) / l.cq + L) / h + 0.5;
       int lo, hi;
       m_range(u0, du, n, M, lo, hi);
-      interp_accumulate(out, lo, hi, u0, du, img.row(i + 1).data(), l.weight, n + 1);
+      double* const o[1] = {out};
+      const double* const g[1] = {img.row(i + 1).data()};
+      interp_accumulate<1>(o, g, lo, hi, u0, du, l.weight, n + 1);
     }
   });
   return sino;
@@ -193,7 +159,7 @@ Array2D radon_adjoint(const Array2D& sino, const ImageGrid& ig, const SinogramGr
   for (int a = 0; a < sg.angles; ++a) lines.push_back(line_of(sg.theta(a), h));
   // Two padded accumulators (plain and transposed orientation); each padded row is owned by one thread and
   // receives the contributions of every angle in increasing order: deterministic for any thread count.
-  Array2D acc[2] = {Array2D::Zero(n + 2, n + 3), Array2D::Zero(n + 2, n + 3)};
+  Array2D acc[2] = {Array2D::Zero(n + 2, n + 3 + kSlack), Array2D::Zero(n + 2, n + 3 + kSlack)};
   parallel_for(2 * n, threads, [&](int job) {
     const int orient = job / n, i = job % n;
     double* row = acc[orient].row(i + 1).data();
@@ -208,7 +174,7 @@ Array2D radon_adjoint(const Array2D& sino, const ImageGrid& ig, const SinogramGr
       const double* g = sino.row(a).data();
       for (int m = lo; m <= hi; ++m) {  // the transpose of interp_accumulate's scalar loop, weight by weight
         const double u = std::fma(static_cast<double>(m), du, u0);
-        const int k = std::min(static_cast<int>(u), n + 1);
+        const int k = std::min(static_cast<int>(u), n + 2);
         const double fr = u - k;
         row[k] += l.weight * (1.0 - fr) * g[m];
         row[k + 1] += l.weight * fr * g[m];
@@ -231,7 +197,7 @@ Array2D backproject(const Array2D& sino, const SinogramGrid& sg, const ImageGrid
   Array2D img = Array2D::Zero(n, n);
   // For even A, the angles a and A - a (theta and pi - theta) are mirror images: pixel j at theta and pixel
   // n - 1 - j at pi - theta have the same offset x . gamma, so one index computation serves both
-  // (interp_accumulate2; the mirrored contributions collect in `mirror` and are added reversed).
+  // (interp_accumulate<2>; the mirrored contributions collect in `mirror` and are added reversed).
   const bool pairs = A % 2 == 0;
   // Blocks of rows: each angle's sinogram row is loaded into L1 once per block, not once per image row.
   constexpr int kBlock = 4;
@@ -259,11 +225,15 @@ Array2D backproject(const Array2D& sino, const SinogramGrid& sg, const ImageGrid
         } else if (u0 < 0.0 || u0 >= M + 1.0) {
           continue;
         }
-        // kmax = M: u may round to M + 1 at the very edge.
-        if (paired)
-          interp_accumulate2(img.row(i).data(), mirror.row(i - i0).data(), lo, hi, u0, du, g, G.row(A - a).data(), M);
-        else
-          interp_accumulate(img.row(i).data(), lo, hi, u0, du, g, 1.0, M);
+        if (paired) {
+          double* const o[2] = {img.row(i).data(), mirror.row(i - i0).data()};
+          const double* const gg[2] = {g, G.row(A - a).data()};
+          interp_accumulate<2>(o, gg, lo, hi, u0, du, 1.0, M);
+        } else {
+          double* const o[1] = {img.row(i).data()};
+          const double* const gg[1] = {g};
+          interp_accumulate<1>(o, gg, lo, hi, u0, du, 1.0, M);
+        }
       }
     }
     for (int i = i0; i < i1; ++i) img.row(i) += mirror.row(i - i0).reverse();
