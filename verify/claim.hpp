@@ -110,6 +110,7 @@ Claim claim_w1_rescaling_invariance();
 Claim claim_w2_balance_minimises_wd();
 Claim claim_r1_radon_accuracy();
 Claim claim_r2_fbp_inversion();
+Claim claim_r3_gaussian_rtv();
 Claim claim_d1_schatten_identity();
 
 }  // namespace rtv::verify

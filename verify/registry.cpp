@@ -9,6 +9,7 @@ const std::vector<Claim>& registry() {
       claim_w2_balance_minimises_wd(),
       claim_r1_radon_accuracy(),
       claim_r2_fbp_inversion(),
+      claim_r3_gaussian_rtv(),
       claim_d1_schatten_identity(),
   };
   return claims;

@@ -151,8 +151,8 @@ std::unique_ptr<OffsetFilter> ramp_filter(int offsets, double dt, int d, Window 
   return std::make_unique<OffsetFilter>(offsets, dt, d - 1, 1.0, window);
 }
 
-std::unique_ptr<OffsetFilter> rtv_filter(int offsets, double dt, int d) {
-  return std::make_unique<OffsetFilter>(offsets, dt, d + 1, -1.0, Window::RamLak);
+std::unique_ptr<OffsetFilter> rtv_filter(int offsets, double dt, int d, Window window) {
+  return std::make_unique<OffsetFilter>(offsets, dt, d + 1, -1.0, window);
 }
 
 Array2D fbp(const Array2D& sino, const SinogramGrid& sg, const ImageGrid& ig, Window window, int threads) {

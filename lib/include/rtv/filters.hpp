@@ -59,8 +59,8 @@ class OffsetFilter {
 
 /// Lambda^{d-1} (multiplier |omega|^{d-1}) with a window.
 std::unique_ptr<OffsetFilter> ramp_filter(int offsets, double dt, int d, Window window = Window::RamLak);
-/// d_t^2 Lambda^{d-1} (multiplier -|omega|^{d+1}).
-std::unique_ptr<OffsetFilter> rtv_filter(int offsets, double dt, int d);
+/// d_t^2 Lambda^{d-1} (multiplier -|omega|^{d+1}), optionally windowed.
+std::unique_ptr<OffsetFilter> rtv_filter(int offsets, double dt, int d, Window window = Window::RamLak);
 
 /// Filtered backprojection in 2D: f = c_2 R* Lambda R f (THEORY.md s.3), R* by rtv::backproject.
 Array2D fbp(const Array2D& sino, const SinogramGrid& sg, const ImageGrid& ig, Window window = Window::RamLak,
