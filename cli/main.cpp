@@ -163,6 +163,21 @@ rtv::ImageGrid image_grid(int n, double L) {
   return g;
 }
 
+// An n x n array (image or grid) from .npy/.csv; InputError naming the file otherwise.
+rtv::Array2D read_square(const std::string& path, const char* what) {
+  rtv::Array2D a = rtv::read_array(path);
+  if (a.rows() != a.cols())
+    throw rtv::input_error(path, std::string("the ") + what + " must be square (n x n), got " +
+                                     std::to_string(a.rows()) + " x " + std::to_string(a.cols()));
+  return a;
+}
+
+int threads_option(const po::variables_map& vm) {
+  const int t = vm["threads"].as<int>();
+  if (t < 0) throw UsageError("--threads must be 0 (all cores) or positive, got " + std::to_string(t));
+  return t;
+}
+
 int cmd_phantom(const std::vector<std::string>& args) {
   std::string name, out;
   int n = 0, ss = 1;
@@ -207,13 +222,11 @@ int cmd_radon(const std::vector<std::string>& args) {
   if (out.empty()) throw UsageError("radon: missing -o SINOGRAM");
   if (A < 1) throw UsageError("radon: --angles must be at least 1");
   if (M < 0) throw UsageError("radon: --offsets must be positive (or 0 for the default)");
-  const rtv::Array2D img = rtv::read_array(in);
-  if (img.rows() != img.cols())
-    throw rtv::input_error(in, "the image must be square (n x n), got " + std::to_string(img.rows()) + " x " +
-                                   std::to_string(img.cols()));
+  const int threads = threads_option(vm);
+  const rtv::Array2D img = read_square(in, "image");
   const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
   const rtv::SinogramGrid sg = rtv::SinogramGrid::for_image(ig, A, M);
-  rtv::write_array(out, rtv::radon(img, ig, sg, vm["threads"].as<int>()));
+  rtv::write_array(out, rtv::radon(img, ig, sg, threads));
   return 0;
 }
 
@@ -239,6 +252,7 @@ int cmd_fbp(const std::vector<std::string>& args) {
   if (out.empty()) throw UsageError("fbp: missing -o IMAGE");
   if (n < 0) throw UsageError("fbp: --size must be positive (or 0 for the default)");
   const rtv::Window w = rtv::parse_window(filter, "fbp --filter");
+  const int threads = threads_option(vm);
   const rtv::Array2D sino = rtv::read_array(in);
   const int M = static_cast<int>(sino.cols());
   if (n == 0) {
@@ -251,7 +265,7 @@ int cmd_fbp(const std::vector<std::string>& args) {
   }
   const rtv::ImageGrid ig = image_grid(n, L);
   rtv::SinogramGrid sg = rtv::SinogramGrid::for_image(ig, static_cast<int>(sino.rows()), M);
-  rtv::write_array(out, rtv::fbp(sino, sg, ig, w, vm["threads"].as<int>()));
+  rtv::write_array(out, rtv::fbp(sino, sg, ig, w, threads));
   return 0;
 }
 
@@ -275,15 +289,13 @@ int cmd_seminorm(const std::vector<std::string>& args) {
     throw UsageError("seminorm: give --grid IMAGE --extent L (the R-TV of networks on a ball is not implemented yet)");
   if (!vm.count("extent")) throw UsageError("seminorm: missing --extent L");
   if (angles < 0 || pad < 1) throw UsageError("seminorm: --angles must be >= 0 and --pad >= 1");
-  const rtv::Array2D img = rtv::read_array(grid);
-  if (img.rows() != img.cols())
-    throw rtv::input_error(grid, "the grid must be square (n x n), got " + std::to_string(img.rows()) + " x " +
-                                     std::to_string(img.cols()));
+  const int threads = threads_option(vm);
+  const rtv::Array2D img = read_square(grid, "grid");
   if (img.rows() < 16)
     throw rtv::input_error(grid, "a " + std::to_string(img.rows()) + " x " + std::to_string(img.rows()) +
                                      " grid is too coarse for a meaningful R-TV (the third-order filter needs n >= 16)");
   const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
-  const rtv::RtvEstimate e = rtv::rtv_of_image(img, ig.L, angles, pad, vm["threads"].as<int>());
+  const rtv::RtvEstimate e = rtv::rtv_of_image(img, ig.L, angles, pad, threads);
   if (vm.count("json")) {
     nlohmann::ordered_json j;
     j["file"] = grid;

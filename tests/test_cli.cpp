@@ -63,9 +63,11 @@ TEST(Cli, BalanceWritesABalancedNetworkWithTheSameFunction) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(run(kRtv + " inspect " + q(out.string()) + " --json").out);
   EXPECT_EQ(j["balanced"], true);
+  // Balancing rounds each |v||w| a few times; JSON round-trips exactly: 1e-13 on 21 = 20 eps.
   EXPECT_NEAR(j["weight_decay"].get<double>(), 21.0, 1e-13);
   const ShallowNet a = read_network(f.net), b = read_network(out);
   Eigen::MatrixXd X = Eigen::MatrixXd::Random(50, 2) * 3;
+  // Same function up to the rescaling's roundings on values of size ~30: 1e-13 ~ 15 eps of the scale.
   EXPECT_LE((evaluate(a, X) - evaluate(b, X)).cwiseAbs().maxCoeff(), 1e-13);
 }
 
@@ -167,6 +169,7 @@ TEST(Cli, SeminormOfASampledGaussian) {
   write_array(img, a);
   const auto r = run(kRtv + " seminorm --grid " + q(img.string()) + " --extent 6 --json");
   ASSERT_EQ(r.status, 0) << r.err;
+  // Discretisation tier: R3 measures 2.5e-3 relative at this h (O(h^2)); 5e-3 leaves a factor 2.
   EXPECT_NEAR(nlohmann::json::parse(r.out)["rtv"].get<double>(), 4.76857, 5e-3 * 4.76857);
   expect_usage_error(kRtv + " seminorm --grid " + q(img.string()), "missing --extent");
   expect_usage_error(kRtv + " seminorm --grid " + q(img.string()) + " --extent 0", "extent");

@@ -114,6 +114,7 @@ TEST(Norms, AntipodalPairCancelsToAnAffineFunction) {
   Rng rng(3);
   const Eigen::MatrixXd X = rng.normal_matrix(50, 2);
   const Eigen::VectorXd affine = (X * g).array() - 0.3;
+  // Rounding tier: |f| <= ~4 here and each evaluation rounds a few times: 8e-15 ~ 36 eps of the scale.
   EXPECT_LE((evaluate(net, X) - affine).cwiseAbs().maxCoeff(), 1e-15 * 8);
 }
 
@@ -124,6 +125,7 @@ TEST(Norms, SharedHyperplaneCoefficientsAdd) {
   const ShallowNet net = stack({one_neuron(w, b, 1.0), one_neuron(2.5 * w, 2.5 * b, 2.0),
                                 one_neuron(-0.5 * w, -0.5 * b, -4.0), one_neuron(vec({0.0, 1.0, 0.0}), 0.0, 1.0)});
   // a = 3, 15, -6 on the shared plane -> 12; the other plane: 1.
+  // Rounding tier: sums of a few products of exact-ish values: 1e-14 relative = 45 eps.
   EXPECT_NEAR(rtv_exact(net), 13.0, 1e-14 * 13);
   EXPECT_NEAR(path_norm(net), 3 + 15 + 6 + 1, 1e-14 * 25);
   const auto planes = distinct_hyperplanes(net);
@@ -146,6 +148,7 @@ TEST(Norms, MergeToleranceIsRespected) {
 TEST(Norms, TinyAndHugeWeightsDoNotUnderflow) {
   // |w| = 5e-200 underflows if squared naively; a = v |w| = 5.
   const ShallowNet net = one_neuron(vec({3e-200, 4e-200}), 1e-200, 1e200);
+  // Rounding tier as above (stableNorm of 1e-200-scaled entries is exact to a few eps).
   EXPECT_NEAR(path_norm(net), 5.0, 1e-14 * 5);
   EXPECT_NEAR(rtv_exact(net), 5.0, 1e-14 * 5);
   const auto nn = normalise(net);
@@ -201,6 +204,7 @@ TEST(Norms, KnotsAreAtBOverWWithTheSlopeJumps) {
     Eigen::MatrixXd X(4, 1);
     X << k.x - 2 * h, k.x - h, k.x + h, k.x + 2 * h;
     const Eigen::VectorXd f = evaluate(net, X);
+    // One-sided differences of an exactly linear f: only rounding, ~eps |f| / h = 2e-12 per term with h = 1e-4.
     EXPECT_NEAR((f(3) - f(2)) / h - (f(1) - f(0)) / h, k.jump, 1e-9);
   }
 }

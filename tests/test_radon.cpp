@@ -21,6 +21,7 @@ namespace {
 
 TEST(Filters, RamLakKernelIsTheClassicalOne) {
   const double dt = 0.1;
+  // Closed form vs recursion: values ~1e2-1e3, a few roundings: 1e-12 and 1e-10 absolute are ~1e3 eps of the scale.
   EXPECT_NEAR(band_limited_kernel(1, 0, dt), M_PI / (2 * dt * dt), 1e-12);
   for (long n : {1L, 3L, 7L, 101L}) EXPECT_NEAR(band_limited_kernel(1, n, dt), -2.0 / (M_PI * n * n * dt * dt), 1e-10);
   for (long n : {2L, 4L, 100L}) EXPECT_NEAR(band_limited_kernel(1, n, dt), 0.0, 1e-10);
@@ -33,6 +34,7 @@ TEST(Filters, BandLimitedKernelMatchesQuadrature) {
     for (long n : {0L, 1L, 2L, 5L, 12L}) {
       auto f = [&](double w) { return std::pow(w, k) * std::cos(w * n * dt) / M_PI; };
       const double ref = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(f, 0.0, W, 10, 1e-13);
+      // Quadrature tolerance 1e-13 relative; kernel values scale like W^{k+1}: 1e-10 of that scale.
       EXPECT_NEAR(band_limited_kernel(k, n, dt), ref, 1e-10 * std::pow(W, k + 1)) << "k=" << k << " n=" << n;
     }
 }
@@ -66,6 +68,7 @@ TEST(Filters, EvenPowersAreDerivativesOfAGaussian) {
 TEST(Filters, WindowNames) {
   for (const char* w : {"ram-lak", "shepp-logan", "cosine", "hann", "hamming"}) EXPECT_EQ(window_name(parse_window(w)), w);
   EXPECT_THROW(parse_window("butterworth"), InputError);
+  // Two roundings of values ~0.08 and ~0.013: 1e-16 and 1e-17 are a few eps of each.
   EXPECT_NEAR(radon_inversion_constant(2), 1 / (4 * M_PI), 1e-16);
   EXPECT_NEAR(radon_inversion_constant(3), 1 / (8 * M_PI * M_PI), 1e-17);
 }
@@ -81,6 +84,7 @@ TEST(Radon2D, AdjointIsExactForOddEvenAndPowerOfTwoSizes) {
       for (Eigen::Index i = 0; i < g.size(); ++i) g.data()[i] = rng.normal();
       const Array2D Rf = radon(f, ig, sg), Rtg = radon_adjoint(g, ig, sg);
       const double lhs = (Rf.array() * g.array()).sum(), rhs = (f.array() * Rtg.array()).sum();
+      // Adjoint identity: both sides are sums of ~1e5 products with rounding ~eps |Rf||g|: 1e-13 = 450 eps.
       EXPECT_LE(std::abs(lhs - rhs), 1e-13 * Rf.norm() * g.norm()) << n << " " << A;
     }
   }
@@ -101,6 +105,7 @@ TEST(Radon2D, BackprojectionOfOneIsTheCircumference) {
   const ImageGrid ig{20, 1.0};
   const SinogramGrid sg = SinogramGrid::for_image(ig, 37);
   const Array2D b = backproject(Array2D::Ones(sg.angles, sg.offsets), sg, ig);
+  // A angles times weights 2 pi / A summed: rounding ~A eps 2 pi = 8e-15 for A = 37.
   EXPECT_LE((b.array() - 2 * M_PI).abs().maxCoeff(), 1e-13);
 }
 
@@ -136,6 +141,7 @@ TEST(Phantoms, EllipseLineIntegralsAreChordLengths) {
     for (int k = 0; k < 50; ++k) {
       const double th = rng.uniform(0, M_PI), t = rng.uniform(-1, 1);
       const Eigen::Vector2d gamma(std::cos(th), std::sin(th));
+      // Two closed forms of one chord length (values <= 2): rounding, 1e-12 ~ 2000 eps covers the square roots near tangency.
       EXPECT_NEAR(e.radon(gamma, t), e.amplitude * chord(e, gamma, t), 1e-12);
     }
 }
@@ -150,12 +156,14 @@ TEST(RadonND, GaussianAndBallByQuadrature) {
       gamma.normalize();
       const double t = rng.uniform(-1, 1);
       const double q = radon_ball_quadrature([&](const Eigen::VectorXd& x) { return g.value(x); }, gamma, t, 8.0);
+      // Quadrature requested to 1e-10 relative on values ~1: 1e-9 absolute.
       EXPECT_NEAR(g.radon(gamma, t), q, 1e-9) << "d=" << d;
     }
     // The ball's section: V_{d-1}(sqrt(r^2 - tau^2)).
     const Ellipsoid ball = Ellipsoid::ball(1.0, c, 0.7);
     Eigen::VectorXd gamma = Eigen::VectorXd::Unit(d, 0);
     const double tau = 0.3;
+    // Closed form vs the section's volume formula: a few roundings on values ~1.
     EXPECT_NEAR(ball.radon(gamma, tau + c(0)), unit_ball_volume(d - 1) * std::pow(0.49 - 0.09, 0.5 * (d - 1)), 1e-14);
   }
 }
@@ -211,6 +219,8 @@ TEST(RadonND, SphereRulesIntegratePolynomialsExactly) {
   // int_{S^2} x^{2a} y^{2b} z^{2c} = 2 G(a+1/2) G(b+1/2) G(c+1/2) / G(a+b+c+3/2); odd powers integrate to 0.
   const int n = 6;
   const DirectionSet S = sphere_rule(n);
+  // 72 directions (n = 6): 71 additions of partial sums <= 4 pi, half an ulp each (<= 1e-13), plus the weights' own
+  // accuracy (a few eps each); the same bound serves the monomial integrals, which are smaller.
   EXPECT_NEAR(S.weights.sum(), 4 * M_PI, 1e-13);
   for (int a = 0; a <= 3; ++a)
     for (int b = 0; b <= 3; ++b)
@@ -224,6 +234,7 @@ TEST(RadonND, SphereRulesIntegratePolynomialsExactly) {
         EXPECT_NEAR(q, exact, 1e-13) << a << b << c;
       }
   const DirectionSet C = circle_rule(9);
+  // 9 equal weights summed: 8 additions, each rounding by at most half an ulp of a partial sum <= 2 pi: <= 5.6e-15.
   EXPECT_NEAR(C.weights.sum(), 2 * M_PI, 1e-14);
   EXPECT_NEAR(unit_sphere_area(3), 4 * M_PI, 1e-14);
 }

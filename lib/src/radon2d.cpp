@@ -24,6 +24,29 @@ void SinogramGrid::validate(const char* what) const {
   if (!(std::isfinite(T) && T > 0)) throw input_error(what, "the offset range T must be positive and finite");
 }
 
+namespace {
+template <class Acc>
+void over_disc(const Array2D& a, const Array2D& b, const ImageGrid& g, double r, Acc&& acc) {
+  RTV_ASSERT(a.rows() == g.n && a.cols() == g.n && b.rows() == g.n && b.cols() == g.n, "images match the grid");
+  for (int i = 0; i < g.n; ++i)
+    for (int j = 0; j < g.n; ++j)
+      if (g.x(j) * g.x(j) + g.y(i) * g.y(i) < r * r) acc(std::abs(a(i, j) - b(i, j)));
+}
+}  // namespace
+
+double max_abs_diff_in_disc(const Array2D& a, const Array2D& b, const ImageGrid& g, double r) {
+  double m = 0.0;
+  over_disc(a, b, g, r, [&](double e) { m = std::max(m, e); });
+  return m;
+}
+
+double mean_abs_diff_in_disc(const Array2D& a, const Array2D& b, const ImageGrid& g, double r) {
+  double s = 0.0;
+  long count = 0;
+  over_disc(a, b, g, r, [&](double e) { s += e, ++count; });
+  return count ? s / count : 0.0;
+}
+
 SinogramGrid SinogramGrid::for_image(const ImageGrid& g, int angles, int offsets) {
   SinogramGrid s;
   s.angles = angles;

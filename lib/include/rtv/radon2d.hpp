@@ -55,6 +55,11 @@ struct SinogramGrid {
   static SinogramGrid for_image(const ImageGrid& g, int angles, int offsets = 0);
 };
 
+/// Errors of an image against a reference over the pixel centres inside the disc |x| < r (where FBP is
+/// compared with the truth: outside the inscribed circle a sinogram of finite range says nothing).
+double max_abs_diff_in_disc(const Array2D& a, const Array2D& b, const ImageGrid& g, double r);
+double mean_abs_diff_in_disc(const Array2D& a, const Array2D& b, const ImageGrid& g, double r);
+
 /// Joseph's discrete Radon transform (A x M) of an n x n image.
 Array2D radon(const Array2D& image, const ImageGrid& ig, const SinogramGrid& sg, int threads = 0);
 /// The exact transpose of radon() (n x n).
