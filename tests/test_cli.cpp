@@ -154,6 +154,7 @@ TEST(Cli, RadonAndFbpBadInput) {
   expect_usage_error(kRtv + " fbp " + q((dir / "odd.npy").string()) + o, "cannot infer the image size", out);
   expect_usage_error(kRtv + " fbp " + q((dir / "sq.npy").string()) + " --size 2 --filter sinc" + o,
                      "unknown filter 'sinc'", out);
+  expect_usage_error(kRtv + " radon " + q((dir / "sq.npy").string()) + " --angles 3 --threads -1" + o, "--threads", out);
   expect_usage_error(kRtv + " phantom circle --size 8" + o, "unknown phantom", out);
   expect_usage_error(kRtv + " phantom disk --size 0" + o, "at least one pixel", out);
 }
