@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "rtv/plot.hpp"
+#include "rtv/radon2d.hpp"
 #include "rtv/random.hpp"
 
 namespace rtv::verify {
@@ -20,6 +22,9 @@ enum class Size { Quick, Full };
 
 /// A number for reports and captions: 4 significant digits (%.4g).
 std::string num(double x);
+
+/// A figure heat map of a row-major array over [x0, x1] x [y0, y1] (rows along y).
+plot::Heatmap heat(const Array2D& a, double x0, double x1, double y0, double y1, bool diverging, std::string label);
 
 /// Least-squares slope of log(err) against log(h): the observed convergence order (err ~ C h^p).
 double fitted_order(const std::vector<double>& h, const std::vector<double>& err);
@@ -111,6 +116,9 @@ Claim claim_w2_balance_minimises_wd();
 Claim claim_r1_radon_accuracy();
 Claim claim_r2_fbp_inversion();
 Claim claim_r3_gaussian_rtv();
+Claim claim_r4_neuron_dirac_pair();
+Claim claim_r5_rtv_equals_pathnorm();
+Claim claim_r6_ridge_rtv();
 Claim claim_d1_schatten_identity();
 
 }  // namespace rtv::verify

@@ -41,16 +41,6 @@ Measurement order_check(const std::string& what, const std::vector<double>& h, c
   return at_least(what + ": observed order (theory " + num(expected) + ")", p, expected - slack, why, detail);
 }
 
-plot::Heatmap heat(const Array2D& a, double x0, double x1, double y0, double y1, bool diverging, std::string label) {
-  plot::Heatmap h;
-  h.values.assign(a.data(), a.data() + a.size());
-  h.rows = static_cast<int>(a.rows());
-  h.cols = static_cast<int>(a.cols());
-  h.x0 = x0, h.x1 = x1, h.y0 = y0, h.y1 = y1;
-  h.diverging = diverging;
-  h.cblabel = std::move(label);
-  return h;
-}
 
 }  // namespace
 

@@ -10,6 +10,9 @@ const std::vector<Claim>& registry() {
       claim_r1_radon_accuracy(),
       claim_r2_fbp_inversion(),
       claim_r3_gaussian_rtv(),
+      claim_r4_neuron_dirac_pair(),
+      claim_r5_rtv_equals_pathnorm(),
+      claim_r6_ridge_rtv(),
       claim_d1_schatten_identity(),
   };
   return claims;

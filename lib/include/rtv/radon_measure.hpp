@@ -1,0 +1,108 @@
+// rtv/radon_measure.hpp: the Radon-domain measure mu = c_d d_t^2 Lambda^{d-1} R f of networks and ridge sums
+// (THEORY.md s.3) in d = 2 and 3, its spikes, and the numerical R-TV on a ball B_r, computed from the
+// closed-form transforms of the Gaussian-windowed function (windowed_radon.hpp), never from the parameters.
+//
+// Why not |q| integrated over a grid (the route of seminorm.hpp for integrable f)? For a windowed neuron the
+// filtered transform q_R = c_d d_t^2 Lambda^{d-1} R{phi_R f} is not absolutely integrable near the spike: at
+// angle psi from the neuron's direction its profile in t is a zero-mean bump of width ~ psi R and L1 mass
+// ~ 1 / psi (d = 2), so int |q_R| diverges with resolution whatever R (measured: it does not converge). The
+// Dirac pair of THEORY.md s.3 appears only as the weak limit of q_R. So we measure mu the way the total
+// variation of a measure is defined, as sup over partitions of sum |mu(cell)|, with cells that are exact
+// boxes: a direction cap of half-angle A times an offset interval [t0, t1]. The box's measure is exact in t:
+//
+//   mu_R(cap x [t0, t1]) = int_cap [P(gamma, t1) - P(gamma, t0)] dgamma,  P = c_d d_t Lambda^{d-1} R{phi_R f},
+//
+// P an antiderivative of the density in t: d = 3: P = -c_3 d_t^3 R{phi_R f}, closed form (Lambda^2 = -d_t^2 is
+// local); d = 2: P = c_2 H d_t^2 R{phi_R f}, the Hilbert transform of a closed-form function, computed as
+// (1/pi) int_0^inf 2 (G(u) - u G'(0)) / u^3 du with G(u) = g(t - u) - g(t + u) (the principal value integrated
+// by parts twice: a regular integrand, needing only g, which has kinks but no spikes), adaptive Gauss-Kronrod
+// in log u. The integral over the cap is adaptive Gauss-Kronrod (d = 2: in the angle; d = 3: polar
+// coordinates about the cap's centre).
+//
+// The window's error, and how it is controlled (THEORY.md s.8): mu_R -> mu weakly as R -> infinity, so each
+// box converges. At offset frequency omega the window spreads a spike over directions within ~1 / (R omega)
+// of it; what leaves the cap is a smooth bump of width ~ R A in t, so a box of half-width B around a spike
+// loses a fraction ~ B / (R A) (measured: 1.5%, 0.68%, 0.34% for B = 0.02, A = 0.2, R = 4, 8, 16: exactly
+// first order in 1/R). We therefore compute every box at R and 2R and extrapolate (Richardson):
+// mu = 2 mu_{2R} - mu_R + O(R^-2). Boxes are placed by spike detection on a coarse grid of q_R (the heat map,
+// FFT-filtered in d = 2, closed form in d = 3), made disjoint, and the R-TV on B_r is the sum of |mu(box)|
+// over the boxes of hyperplanes with |t| < r, twice (each hyperplane is a pair of antipodal spikes).
+#pragma once
+
+#include <Eigen/Dense>
+#include <vector>
+
+#include "rtv/radon2d.hpp"
+#include "rtv/windowed_radon.hpp"
+
+namespace rtv {
+
+/// P(gamma, t) = c_d d_t Lambda^{d-1} R{phi_R f}(gamma, t) (header comment). d = 2 or 3.
+double measure_antiderivative(const WindowedRadon& wr, const Eigen::VectorXd& gamma, double t, double tol = 1e-10);
+
+/// mu_R(cap(center, A) x [t0, t1]): directions within angle A of the unit vector `center`; t0 < t1. `core`
+/// (<= A): the angle from the centre within which a spike may lie (one panel; the rest in log angle).
+double measure_box(const WindowedRadon& wr, const Eigen::VectorXd& center, double A, double core, double t0,
+                   double t1, double tol = 1e-3);
+
+/// The cap-integrated antiderivative at several offsets: Pbar(t_i) = int_cap P(gamma, t_i) dgamma, so that
+/// sum_i |Pbar(t_{i+1}) - Pbar(t_i)| is the partition TV of mu restricted to the cap (ridge functions).
+std::vector<double> measure_cap_antiderivative(const WindowedRadon& wr, const Eigen::VectorXd& center, double A,
+                                               double core, const std::vector<double>& offsets,
+                                               double tol = 1e-3, int threads = 0);
+
+/// The filtered transform q_R = c_d d_t^2 Lambda^{d-1} R{phi_R f} on a grid (for spike detection and
+/// figures). d = 2: `angles` equispaced directions theta_k = k pi / angles in [0, pi) (the other half circle is
+/// the mirror image (gamma, t) -> (-gamma, -t)), FFT-filtered with the band-limited kernel and a Hann window
+/// over the whole support of the windowed transform. d = 3: sphere_rule(angles) (whole sphere), closed form.
+/// Offsets t_m = (m - (M - 1)/2) dt covering [-extent, extent].
+struct MeasureHeatmap {
+  int d = 2;
+  Eigen::MatrixXd directions;  ///< rows: unit directions
+  std::vector<double> angles;  ///< d = 2: theta_k
+  int grid_rows = 0, grid_cols = 0;  ///< direction grid shape (d = 2: angles x 1; d = 3: z nodes x azimuths)
+  std::vector<double> offsets;
+  double dt = 0.0;
+  Array2D q;  ///< directions x offsets
+};
+MeasureHeatmap measure_heatmap(const WindowedRadon& wr, int angles, double extent, double dt, int threads = 0);
+
+struct RecoveredSpike {
+  Eigen::VectorXd gamma;  ///< direction (canonical orientation: see canonical_hyperplane)
+  double t = 0.0;         ///< offset
+  double a = 0.0;         ///< coefficient: 2 x the spike's mass (Richardson-extrapolated)
+  double mass_R = 0.0, mass_2R = 0.0;  ///< the box's measure at windows R and 2R
+  double cap = 0.0, half_width = 0.0;  ///< the box: cap half-angle and offset half-width
+};
+
+struct RadonRtvOptions {
+  double window = 0.0;      ///< R (0: 32 r); boxes are also computed at 2R
+  double detect_window = 0.0;  ///< window of the detection heat map (0: 2 r)
+  int angles = 0;           ///< detection grid: d = 2 angles in [0, pi) (0: 256); d = 3 Gauss-Legendre nodes (0: 40)
+  double dt = 0.0;          ///< detection offset step (0: r / 64)
+  double detect = 1e-3;     ///< candidate spikes: local maxima of |q| above detect x max |q|
+  double max_cap = 0.2;     ///< largest cap half-angle of a box (radians)
+  double half_width = 0.0;  ///< offset half-width B of a box (0: 3 dt)
+  /// relative tolerance of the adaptive quadrature over a box's directions. Measured: 1e-3 gives the boxes to
+  /// ~1e-5; 1e-5 can meet the rounding floor of the nested Hilbert quadrature and then costs 10-20x.
+  double tol = 1e-3;
+  int threads = 0;
+};
+
+struct RadonRtv {
+  double value = 0.0;           ///< numerical R-TV on B_r: 2 sum |mu(box)| over spikes with |t| < r (extrapolated)
+  double value_R = 0.0, value_2R = 0.0;  ///< the same from the windows R and 2R alone
+  double window = 0.0, r = 0.0;
+  std::vector<RecoveredSpike> spikes;  ///< every detected spike with |t| < r (after merging)
+  MeasureHeatmap heatmap;               ///< the detection heat map
+  RadonRtvOptions options;              ///< with the defaults resolved
+};
+
+/// Numerical R-TV of f on B_r from its windowed Radon transform (header comment). d = 2 or 3.
+RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& options = {});
+
+/// Canonical orientation of a hyperplane (gamma, t) ~ (-gamma, -t): the largest-magnitude component of gamma
+/// positive (as in norms.hpp).
+void canonical_hyperplane(Eigen::VectorXd& gamma, double& t);
+
+}  // namespace rtv
