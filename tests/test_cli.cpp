@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtv/io.hpp"
+#include "rtv/norms.hpp"
 #include "rtv/radon2d.hpp"
 #include "test_util.hpp"
 
@@ -178,6 +179,32 @@ TEST(Cli, SeminormOfASampledGaussian) {
   expect_usage_error(kRtv + " seminorm --grid " + q((dir / "tiny.npy").string()) + " --extent 1", "too coarse");
   write_array(dir / "rect.npy", Array2D::Ones(20, 30));
   expect_usage_error(kRtv + " seminorm --grid " + q((dir / "rect.npy").string()) + " --extent 1", "must be square");
+}
+
+TEST(Cli, SeminormOfANetworkOnABall) {
+  test::ScratchDir dir;
+  // Two neurons on one hyperplane (antipodal orientations, a = 1.5 - 0.4) and one outside B_1 (t = 2).
+  ShallowNet net = ShallowNet::zeros(2, 3, true);
+  net.W << 1.0, 1.0, -2.0, -2.0, 0.0, 3.0;
+  net.b << 0.5, -1.0, 6.0;
+  net.v << 1.5 / std::sqrt(2.0), 0.2 / std::sqrt(2.0), 1.0;
+  net.c << 0.3, -0.2;
+  const auto path = dir / "net.json";
+  write_network_json(net, path);
+  const auto r = run(kRtv + " seminorm " + q(path.string()) + " --radius 1 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double exact = rtv_exact_ball(net, 1.0);
+  EXPECT_NEAR(j["rtv_exact"].get<double>(), exact, 1e-12 * exact);
+  EXPECT_NEAR(j["rtv"].get<double>(), exact, 1e-2 * exact);  // CLAIMS.md R5 tolerance
+  ASSERT_EQ(j["neurons"].size(), 1u);
+  EXPECT_NEAR(std::abs(j["neurons"][0]["a"].get<double>()), exact, 1e-2 * exact);
+  expect_usage_error(kRtv + " seminorm " + q(path.string()), "needs --radius");
+  expect_usage_error(kRtv + " seminorm " + q(path.string()) + " --radius -1", "--radius");
+  expect_usage_error(kRtv + " seminorm " + q(path.string()) + " --radius 1 --resolution 8", "too coarse");
+  const auto five = dir / "five.json";
+  write_network_json(ShallowNet::zeros(5, 2, true), five);
+  expect_usage_error(kRtv + " seminorm " + q(five.string()) + " --radius 1", "d = 2 and 3");
 }
 
 TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {

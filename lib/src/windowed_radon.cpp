@@ -2,6 +2,8 @@
 #include "rtv/windowed_radon.hpp"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "rtv/error.hpp"
 
@@ -48,8 +50,9 @@ double RidgeSum::operator()(const Eigen::VectorXd& x) const {
 
 WindowedRadon::WindowedRadon(RidgeSum f, double R) : f_(std::move(f)), R_(R) {
   const int d = f_.dim();
-  RTV_ASSERT(d >= 2, "WindowedRadon: d >= 2");
-  RTV_ASSERT(R > 0 && std::isfinite(R), "WindowedRadon: window radius R > 0");
+  if (d < 2) throw std::invalid_argument("WindowedRadon: input dimension " + std::to_string(d) + ", need d >= 2");
+  if (!(R > 0) || !std::isfinite(R))
+    throw std::invalid_argument("WindowedRadon: the window radius must be a positive number, got " + std::to_string(R));
   RTV_ASSERT(f_.b.size() == f_.terms() && f_.v.size() == f_.terms() && f_.smoothing.size() == f_.terms() &&
                  f_.c.size() == d,
              "WindowedRadon: consistent shapes");
