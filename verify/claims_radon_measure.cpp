@@ -16,16 +16,6 @@ namespace {
 
 constexpr double kRadius = 1.0;  // the ball B_r of every experiment here
 
-double angle_between(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  return std::atan2((a - a.dot(b) * b).norm(), a.dot(b));
-}
-
-// Distance between two hyperplanes (gamma, t) ~ (-gamma, -t): angle and offset difference, the better orientation.
-std::pair<double, double> plane_distance(const Eigen::VectorXd& g1, double t1, const Eigen::VectorXd& g2, double t2) {
-  const double same = angle_between(g1, g2), flip = angle_between(g1, -g2);
-  return same <= flip ? std::make_pair(same, std::abs(t1 - t2)) : std::make_pair(flip, std::abs(t1 + t2));
-}
-
 // A network whose distinct hyperplanes are resolvable at the detection grid (the method's resolution, stated in
 // radon_measure.hpp): hyperplanes meeting B_r are >= 0.15 apart in angle or offset and >= 0.1 from the sphere
 // |t| = r; two more neurons lie outside the ball (must not count). Edge cases (THEORY.md s.3): a neuron on
@@ -42,7 +32,7 @@ ShallowNet resolvable_network(Rng& rng, int d, int K) {
                                : (2 * rng.uniform() - 1) * 0.85 * kRadius;
       bool ok = true;
       for (const auto& [g2, t2] : planes) {
-        const auto [da, dt] = plane_distance(g, t, g2, t2);
+        const auto [da, dt] = hyperplane_distance(g, t, g2, t2);
         if (da < 0.15 && dt < 0.15) ok = false;
       }
       if (!ok && attempt < 1000) continue;
@@ -66,7 +56,7 @@ ShallowNet resolvable_network(Rng& rng, int d, int K) {
     const double t = (2 * rng.uniform() - 1) * 0.5 * kRadius;
     bool ok = true;
     for (const auto& [g2, t2] : planes) {
-      const auto [da, dt] = plane_distance(g, t, g2, t2);
+      const auto [da, dt] = hyperplane_distance(g, t, g2, t2);
       if (da < 0.15 && dt < 0.15) ok = false;
     }
     if (!ok && attempt < 1000) continue;
@@ -98,7 +88,7 @@ Match match_spikes(const ShallowNet& net, const RadonRtv& res, double angle_tol,
     int best = -1;
     double best_score = 1e300;
     for (size_t i = 0; i < res.spikes.size(); ++i) {
-      const auto [da, dt] = plane_distance(h.gamma, h.t, res.spikes[i].gamma, res.spikes[i].t);
+      const auto [da, dt] = hyperplane_distance(h.gamma, h.t, res.spikes[i].gamma, res.spikes[i].t);
       if (da <= angle_tol && dt <= t_tol && da / angle_tol + dt / t_tol < best_score) {
         best = static_cast<int>(i);
         best_score = da / angle_tol + dt / t_tol;
@@ -110,7 +100,7 @@ Match match_spikes(const ShallowNet& net, const RadonRtv& res, double angle_tol,
     }
     used[best] = true;
     const auto& s = res.spikes[best];
-    const auto [da, dt] = plane_distance(h.gamma, h.t, s.gamma, s.t);
+    const auto [da, dt] = hyperplane_distance(h.gamma, h.t, s.gamma, s.t);
     // The recovered a carries the orientation of the recovered (gamma, t); a is orientation-free (THEORY s.3).
     m.worst_a = std::max(m.worst_a, std::abs(s.a - h.a) / total);
     m.worst_angle = std::max(m.worst_angle, da);
@@ -206,7 +196,7 @@ Claim claim_r4_neuron_dirac_pair() {
           ++wrong_count;
           continue;
         }
-        const auto [da, dt] = plane_distance(g, t, top->gamma, top->t);
+        const auto [da, dt] = hyperplane_distance(g, t, top->gamma, top->t);
         worst_angle = std::max(worst_angle, da);
         worst_t = std::max(worst_t, dt);
         const double a_true = v * wn;  // the pair's masses |w|/2 each, times v; a = 2 x mass

@@ -98,11 +98,17 @@ double cap_integral(int d, const Eigen::VectorXd& center, double A, double core,
   return I;
 }
 
+}  // namespace
+
 double angle_between(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return std::atan2((a - a.dot(b) * b).norm(), a.dot(b));
 }
 
-}  // namespace
+std::pair<double, double> hyperplane_distance(const Eigen::VectorXd& g1, double t1, const Eigen::VectorXd& g2,
+                                              double t2) {
+  const double same = angle_between(g1, g2), flip = angle_between(g1, -g2);
+  return same <= flip ? std::make_pair(same, std::abs(t1 - t2)) : std::make_pair(flip, std::abs(t1 + t2));
+}
 
 double measure_antiderivative(const WindowedRadon& wr, const Eigen::VectorXd& gamma, double t, double tol) {
   const int d = wr.dim();

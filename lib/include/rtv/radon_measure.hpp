@@ -30,6 +30,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <utility>
 #include <vector>
 
 #include "rtv/radon2d.hpp"
@@ -100,6 +101,14 @@ struct RadonRtv {
 
 /// Numerical R-TV of f on B_r from its windowed Radon transform (header comment). d = 2 or 3.
 RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& options = {});
+
+/// The angle between two unit vectors (atan2 form: accurate for small and near-pi angles).
+double angle_between(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
+
+/// Distance between hyperplanes (gamma1, t1), (gamma2, t2), each ~ (-gamma, -t): (angle, offset difference) in
+/// the orientation with the smaller angle.
+std::pair<double, double> hyperplane_distance(const Eigen::VectorXd& g1, double t1, const Eigen::VectorXd& g2,
+                                              double t2);
 
 /// Canonical orientation of a hyperplane (gamma, t) ~ (-gamma, -t): the largest-magnitude component of gamma
 /// positive (as in norms.hpp).
