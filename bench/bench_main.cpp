@@ -20,6 +20,7 @@
 #include "rtv/random.hpp"
 #include "rtv/radon_measure.hpp"
 #include "rtv/seminorm.hpp"
+#include "rtv/train.hpp"
 
 namespace {
 
@@ -35,13 +36,29 @@ double best_seconds(int reps, const std::function<void()>& fn) {
 
 }  // namespace
 
+// compare_torch.py --export-task DIR: the data and initial parameters as .npy files (see that script).
+void load_train_task(const std::string& dir, Eigen::MatrixXd& X, Eigen::VectorXd& y, rtv::ShallowNet& net) {
+  auto col = [&](const std::string& name) {
+    const auto a = rtv::read_array(dir + "/" + name);
+    return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(a.data(), a.size()));
+  };
+  X = rtv::read_array(dir + "/X.npy");
+  y = col("y.npy");
+  net.W = rtv::read_array(dir + "/W.npy");
+  net.b = col("b.npy");
+  net.v = col("v.npy");
+  net.c = col("c.npy");
+  net.c0 = col("c0.npy")(0);
+}
+
 int main(int argc, char** argv) {
-  std::string export_dir;
+  std::string export_dir, train_task_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--export" && i + 1 < argc) export_dir = argv[++i];
+    else if (a == "--train-task" && i + 1 < argc) train_task_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: rtv_bench [--export DIR]\n");
+      std::fprintf(stderr, "usage: rtv_bench [--export DIR] [--train-task DIR]\n");
       return 2;
     }
   }
@@ -114,6 +131,26 @@ int main(int argc, char** argv) {
     err_net[dd - 2] = std::abs(res.value - exact) / exact;
   }
 
+  // ---- training: 2 -> 512 -> 1, N = 1000, 1000 full-batch GD steps, double (issue 5's bar: >= 5x PyTorch) ----
+  // The task is compare_torch.py's: X ~ N(0, I), y = sin(3 x1) + 0.5 x2, lambda = 1e-3, lr = 1e-5 (1e-4 diverges:
+  // the data term is a sum over 1000 points), init scaled
+  // by 1/sqrt(fan_in); the same numbers when --train-task DIR gives its exported data and initial parameters.
+  rtv::Rng trng(2024);
+  Eigen::MatrixXd TX = trng.normal_matrix(1000, 2);
+  Eigen::VectorXd Ty(1000);
+  for (int n = 0; n < 1000; ++n) Ty(n) = std::sin(3 * TX(n, 0)) + 0.5 * TX(n, 1);
+  rtv::ShallowNet tinit = rtv::ShallowNet::zeros(2, 512, true);
+  tinit.W = trng.normal_matrix(512, 2) / std::sqrt(2.0);
+  tinit.b = trng.normal_vector(512) / std::sqrt(2.0);
+  tinit.v = trng.normal_vector(512) / std::sqrt(512.0);
+  if (!train_task_dir.empty()) load_train_task(train_task_dir, TX, Ty, tinit);
+  rtv::TrainOptions topt;
+  topt.lambda = 1e-3;
+  topt.learning_rate = 1e-5;
+  topt.max_steps = 1000;
+  rtv::TrainResult tres;
+  const double t_train = best_seconds(3, [&] { tres = rtv::train(tinit, TX, Ty, topt); });
+
   std::printf("%-60s %12s %16s\n", "benchmark (2 threads where parallel)", "time", "throughput");
   std::printf("%-60s %9.1f us %13.2f GF/s\n", "evaluate 2->512->1, N = 1000", t_eval * 1e6, 2.0 * N * K * (d + 2) / t_eval * 1e-9);
   std::printf("%-60s %9.1f us %13.2f GF/s\n", "objective + gradient 2->512->1, N = 1000", t_grad * 1e6,
@@ -124,6 +161,8 @@ int main(int argc, char** argv) {
   std::printf("%-60s %9.1f ms %10.0f Msample/s\n", ("fbp (ram-lak) 512 x 512 from 512 x " + std::to_string(sg.offsets)).c_str(), t_fbp * 1e3, bp_samples / t_fbp * 1e-6);
   std::printf("%-60s %9.1f ms   (R-TV %.6f, ref 4.76857)\n", "R-TV of a 512 x 512 sampled Gaussian (1024 angles, pad 8)",
               t_seminorm * 1e3, rtv_est.value);
+  std::printf("%-60s %9.1f ms   (final objective %.10g; 1 thread)\n",
+              "train 2->512->1, N = 1000, 1000 GD steps with weight decay", t_train * 1e3, tres.objective);
   for (int dd : {2, 3})
     std::printf("%-60s %9.1f ms   (rel. error %.1e, bar 1e-2)\n",
                 ("Radon-domain R-TV on B_1, d = " + std::to_string(dd) + ", 10 neurons (defaults)").c_str(),
@@ -137,6 +176,11 @@ int main(int argc, char** argv) {
     rtv::write_array(export_dir + "/sl512.npy", sl512);
     nlohmann::json j;
     j["threads"] = threads;
+    j["train_gd_seconds"] = t_train;
+    j["train_gd_final_objective"] = tres.objective;
+    j["train_threads"] = 1;
+    j["train_task"] = {{"d", 2}, {"K", 512}, {"N", 1000}, {"steps", 1000}, {"lambda", 1e-3}, {"lr", 1e-5}, {"seed", 2024}};
+    if (!train_task_dir.empty()) j["train_task_dir"] = train_task_dir;
     j["radon_512_seconds"] = t_radon;
     j["fbp_512_seconds"] = t_fbp;
     j["radon_512_samples_per_second"] = joseph_samples / t_radon;
