@@ -17,6 +17,7 @@
 #include "rtv/radon2d.hpp"
 #include "rtv/radon_measure.hpp"
 #include "rtv/seminorm.hpp"
+#include "rtv/train.hpp"
 #include "rtv/version.hpp"
 
 namespace po = boost::program_options;
@@ -33,6 +34,7 @@ const char* kUsage =
     "  phantom NAME --size n -o IMAGE         sample shepp-logan, disk or gaussian on [-L, L]^2\n"
     "  radon IMAGE --angles A -o SINOGRAM     2D Radon transform (Joseph) of an n x n image\n"
     "  fbp SINOGRAM [--filter F] -o IMAGE     filtered backprojection f = c_2 R* Lambda R f\n"
+    "  train DATA --width K --lambda L -o NET  full-batch training with weight decay (gd, adam) or PathProx\n"
     "  seminorm NETWORK --radius r [--json]  exact vs numerical Radon-domain R-TV on B_r, recovered neurons (d = 2, 3)\n"
     "  seminorm --grid IMAGE --extent L       numerical R-TV of a 2D function sampled on [-L, L]^2\n"
     "NETWORK: an rtv network file (.json, format rtv.shallow-relu) or a PyTorch state_dict (.npz).\n"
@@ -271,6 +273,81 @@ int cmd_fbp(const std::vector<std::string>& args) {
   return 0;
 }
 
+// DATA.csv (or .npy): N rows x1..xd, y (one header line allowed): X (N x d), y (N). d + 2 points at least.
+void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y) {
+  const rtv::Array2D a = rtv::read_array(path);
+  if (a.cols() < 2) throw rtv::input_error(path, "needs columns x1..xd, y (at least 2 columns), got " +
+                                                     std::to_string(a.cols()));
+  const int d = static_cast<int>(a.cols()) - 1;
+  if (a.rows() < d + 2)
+    throw rtv::input_error(path, std::to_string(a.rows()) + " points in dimension " + std::to_string(d) +
+                                     ": need at least d + 2 = " + std::to_string(d + 2));
+  if (!a.allFinite()) throw rtv::input_error(path, "contains NaN or infinite values");
+  X = a.leftCols(d);
+  y = a.col(d);
+}
+
+int cmd_train(const std::vector<std::string>& args) {
+  std::string data, out, optimizer = "gd";
+  int width = 0, steps = 10000, seed = 1;
+  double lambda = -1, lr = 1e-3, scale = 1.0, grad_tol = 0, rel_tol = 0;
+  po::options_description desc(
+      "rtv train DATA.csv --width K --lambda L -o NET.json [options]\n"
+      "Full-batch training of f(x) = sum_k v_k relu(w_k . x - b_k) + c . x + c0 on J = 1/2 sum (f(x_n) - y_n)^2 + "
+      "lambda WD (gd, adam) or + lambda PN (prox: PathProx, balanced at the end); biases and skip not "
+      "regularised. DATA: columns x1..xd, y (.csv with an optional header line, or .npy).\nOptions");
+  desc.add_options()("help,h", "print this help")("data", po::value<std::string>(&data), "training data")(
+      "width", po::value<int>(&width), "K: neurons (>= 1)")("lambda", po::value<double>(&lambda), "L >= 0")(
+      "optimizer", po::value<std::string>(&optimizer)->default_value("gd"), "gd, adam or prox")(
+      "lr", po::value<double>(&lr)->default_value(1e-3), "learning rate (prox: the largest step of its backtracking)")(
+      "steps", po::value<int>(&steps)->default_value(10000), "maximum steps")(
+      "grad-tol", po::value<double>(&grad_tol)->default_value(0), "stop when |grad J| <= this (gd, adam; 0: off)")(
+      "rel-tol", po::value<double>(&rel_tol)->default_value(0), "stop when J changes by <= this relatively over 100 steps")(
+      "init-scale", po::value<double>(&scale)->default_value(1.0), "initialisation scale (small: << 1)")(
+      "seed", po::value<int>(&seed)->default_value(1), "seed of the initialisation")(
+      "no-skip", "no skip connection c . x (c0 stays)")("output,o", po::value<std::string>(&out), "output network (.json)");
+  po::positional_options_description pos;
+  pos.add("data", 1);
+  const auto vm = parse("train", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (data.empty()) throw UsageError("train: missing DATA (a .csv or .npy file)");
+  if (!vm.count("width")) throw UsageError("train: missing --width K");
+  if (width < 1) throw UsageError("train: --width must be at least 1, got " + std::to_string(width));
+  if (!vm.count("lambda")) throw UsageError("train: missing --lambda L");
+  if (!(lambda >= 0) || !std::isfinite(lambda)) throw UsageError("train: --lambda must be a number >= 0");
+  if (out.empty()) throw UsageError("train: missing -o NET.json");
+  if (seed < 0) throw UsageError("train: --seed must be >= 0");
+  rtv::TrainOptions o;
+  o.optimizer = rtv::parse_optimizer(optimizer, "--optimizer");
+  o.lambda = lambda;
+  o.learning_rate = lr;
+  o.max_steps = steps;
+  o.grad_tol = grad_tol;
+  o.rel_tol = rel_tol;
+  o.validate();
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  read_training_data(data, X, y);
+  rtv::Rng rng(static_cast<std::uint64_t>(seed));
+  const rtv::ShallowNet init = rtv::init_network(rng, static_cast<int>(X.cols()), width, scale, !vm.count("no-skip"));
+  o.progress_stride = std::max(1, steps / 20);
+  o.progress = [&](int step, double J) {
+    std::fprintf(stderr, "\rrtv train: step %d/%d  objective %.10g   ", step, steps, J);
+  };
+  std::fprintf(stderr, "rtv train: %s, N = %ld, d = %ld, width %d, lambda %g, %s, seed %d\n", data.c_str(),
+               static_cast<long>(X.rows()), static_cast<long>(X.cols()), width, lambda, optimizer.c_str(), seed);
+  const rtv::TrainResult res = rtv::train(init, X, y, o);
+  rtv::write_network_json(res.net, out);
+  const auto& h = res.history.back();
+  std::fprintf(stderr,
+               "\nrtv train: %d steps (%s); objective %.10g = data %.10g + lambda x %s %.10g; path norm %.10g; "
+               "active neurons %d; max imbalance %.3g -> %s\n",
+               res.steps, res.stop_reason.c_str(), res.objective, h.data,
+               o.optimizer == rtv::Optimizer::PathProx ? "PN" : "WD", o.optimizer == rtv::Optimizer::PathProx ? h.path_norm : h.weight_decay,
+               h.path_norm, h.active, h.max_imbalance, out.c_str());
+  return 0;
+}
+
 int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, int threads) {
   if (!vm.count("radius")) throw UsageError("seminorm: a NETWORK needs --radius r (the R-TV is taken on the ball B_r)");
   const double r = vm["radius"].as<double>();
@@ -409,6 +486,7 @@ int main(int argc, char** argv) {
     if (cmd == "radon") return cmd_radon(args);
     if (cmd == "fbp") return cmd_fbp(args);
     if (cmd == "seminorm") return cmd_seminorm(args);
+    if (cmd == "train") return cmd_train(args);
     std::cerr << "rtv: error: unknown command '" << cmd << "'\n" << kUsage;
     return 2;
   } catch (const UsageError& e) {

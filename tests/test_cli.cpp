@@ -6,6 +6,7 @@
 
 #include "rtv/io.hpp"
 #include "rtv/norms.hpp"
+#include "rtv/train.hpp"
 #include "rtv/radon2d.hpp"
 #include "test_util.hpp"
 
@@ -205,6 +206,37 @@ TEST(Cli, SeminormOfANetworkOnABall) {
   const auto five = dir / "five.json";
   write_network_json(ShallowNet::zeros(5, 2, true), five);
   expect_usage_error(kRtv + " seminorm " + q(five.string()) + " --radius 1", "d = 2 and 3");
+}
+
+TEST(Cli, TrainWritesANetworkThatFitsAndRejectsBadData) {
+  test::ScratchDir dir;
+  const auto data = dir / "d.csv";
+  write_file_atomic(data, "x,y\n-1,0.5\n-0.5,-0.2\n0,0.3\n0.5,0.9\n1,0.1\n");
+  const auto net = dir / "n.json";
+  const auto r = run(kRtv + " train " + q(data.string()) + " --width 12 --lambda 0.01 --lr 0.01 --steps 3000 -o " +
+                     q(net.string()));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const ShallowNet trained = read_network(net);
+  EXPECT_EQ(trained.width(), 12);
+  EXPECT_NE(r.err.find("objective"), std::string::npos);  // the progress / summary line
+  // Independent check of the written network: its objective from its own parameters is below the start's.
+  Eigen::MatrixXd X(5, 1);
+  X << -1, -0.5, 0, 0.5, 1;
+  Eigen::VectorXd y(5);
+  y << 0.5, -0.2, 0.3, 0.9, 0.1;
+  Rng rng(1);
+  EXPECT_LT(objective(trained, X, y, 0.01).total, objective(init_network(rng, 1, 12), X, y, 0.01).total);
+  const std::string o = " -o " + q((dir / "bad.json").string());
+  write_file_atomic(dir / "ragged.csv", "x,y\n1,2\n3\n4,5\n");
+  expect_usage_error(kRtv + " train " + q((dir / "ragged.csv").string()) + " --width 2 --lambda 1" + o, "ragged",
+                     dir / "bad.json");
+  write_file_atomic(dir / "nan.csv", "1,2\n2,nan\n3,4\n4,5\n");
+  expect_usage_error(kRtv + " train " + q((dir / "nan.csv").string()) + " --width 2 --lambda 1" + o, "NaN");
+  write_file_atomic(dir / "few.csv", "1,2,3\n2,3,4\n3,4,5\n");
+  expect_usage_error(kRtv + " train " + q((dir / "few.csv").string()) + " --width 2 --lambda 1" + o, "d + 2");
+  expect_usage_error(kRtv + " train " + q(data.string()) + " --width 2 --lambda -1" + o, "--lambda");
+  expect_usage_error(kRtv + " train " + q(data.string()) + " --width 0 --lambda 1" + o, "--width");
+  expect_usage_error(kRtv + " train " + q(data.string()) + " --width 2 --lambda 1 --optimizer sgd" + o, "unknown optimizer");
 }
 
 TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
