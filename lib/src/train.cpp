@@ -83,9 +83,11 @@ TrainRecord train_record(const ShallowNet& net, const Eigen::MatrixXd& X, const 
   r.data = J.data;
   r.weight_decay = J.weight_decay;
   r.path_norm = path_norm(net);
+  double amax = 0.0;
+  for (int k = 0; k < net.width(); ++k) amax = std::max(amax, std::abs(net.v(k)) * net.W.row(k).norm());
   for (int k = 0; k < net.width(); ++k) {
     const double a = std::abs(net.v(k)), w = net.W.row(k).norm();
-    if (a * w <= active_tol) continue;
+    if (a * w <= active_tol * amax || a * w == 0.0) continue;
     ++r.active;
     r.max_imbalance = std::max(r.max_imbalance, std::abs(a - w) / std::max(a, w));
   }

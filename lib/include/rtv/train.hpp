@@ -12,7 +12,7 @@
 // options give bit-identical networks and histories.
 //
 // History (recorded every `history_stride` steps, and at the end): objective, data term, WD, PN, max imbalance
-// of active neurons (| |v| - |w| | / max(|v|, |w|)), active neurons (|v| |w| > active_tol), and the drift of the
+// of active neurons (| |v| - |w| | / max(|v|, |w|)), active neurons (|v| |w| > active_tol max |v| |w|), and the drift of the
 // per-neuron quantity Q_k = v_k^2 - |w_k|^2 - b_k^2, conserved by gradient flow without weight decay, with
 // dQ_k/dt = -2 lambda (v_k^2 - |w_k|^2) with it (THEORY.md s.2).
 #pragma once
@@ -44,7 +44,9 @@ struct TrainOptions {
   double rel_tol = 0.0;         ///< stop when |J_k - J_{k-100}| <= rel_tol |J_k| (0: off)
   double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_eps = 1e-8;
   int history_stride = 0;       ///< record the history every this many steps (0: only start and end)
-  double active_tol = 1e-6;     ///< a neuron is active when |v_k| |w_k| > active_tol
+  /// a neuron is active when |v_k| |w_k| > active_tol x max_j |v_j| |w_j| (relative: weight decay shrinks
+  /// unused neurons only exponentially, and their relative imbalance need not shrink)
+  double active_tol = 1e-3;
   /// Progress callback (e.g. a stderr line), called every `progress_stride` steps (0: never).
   int progress_stride = 0;
   std::function<void(int step, double objective)> progress;
@@ -75,6 +77,6 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
 
 /// One history record of `net` (Q0: the Q_k at step 0).
 TrainRecord train_record(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double lambda,
-                         const Eigen::VectorXd& Q0, int step, double active_tol = 1e-6);
+                         const Eigen::VectorXd& Q0, int step, double active_tol = 1e-3);
 
 }  // namespace rtv
