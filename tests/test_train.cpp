@@ -107,21 +107,36 @@ TEST(Train, WeightDecayTrainingBalancesActiveNeuronsToTheStepSize) {
   EXPECT_LT(imb[1], 0.5 * imb[0]);  // and it shrinks with the step
 }
 
-TEST(Train, PathProxDescendsMonotonicallyAndZeroesNeurons) {
-  const Data D = sine_data(25, 1, 8);
-  Rng r(2);
+TEST(Train, PathProxReachesTheWeightDecayOptimumWithExactZeros) {
+  // THEORY.md s.2: min [data + lambda WD] = min [data + lambda PN]. Both trainers from the same start, d = 1,
+  // N = 8, lambda = 0.05, lr = 0.01, t = 2000: GD converges (|grad J| ~ 1e-11); the prox scheme reaches the same
+  // objective (measured: 3e-8 relative) with some neurons exactly zero.
+  Rng dr(77);
+  const Eigen::MatrixXd X = dr.normal_matrix(8, 1);
+  Eigen::VectorXd y(8);
+  for (int n = 0; n < 8; ++n) y(n) = std::sin(2 * X(n, 0)) + 0.1 * dr.normal();
+  Rng r(1);
+  const ShallowNet init = init_network(r, 1, 40);
   TrainOptions o;
+  o.lambda = 0.05;
+  o.learning_rate = 0.01;
+  o.max_steps = 200000;
+  o.history_stride = 1000;
+  const TrainResult gd = train(init, X, y, o);
   o.optimizer = Optimizer::PathProx;
-  o.lambda = 0.5;
-  o.learning_rate = 0.05;
-  o.max_steps = 3000;
-  o.history_stride = 1;
-  const TrainResult res = train(init_network(r, 1, 30), D.X, D.y, o);
-  // Proximal gradient with sufficient-decrease backtracking never increases data + lambda PN (to rounding).
-  for (size_t i = 1; i < res.history.size(); ++i)
-    EXPECT_LE(res.history[i].objective, res.history[i - 1].objective * (1 + 1e-12)) << "step " << i;
-  EXPECT_LT(res.history.back().active, 30);  // the soft threshold produces exact zeros
-  EXPECT_LE(max_imbalance(res.net), 1e-12);  // balanced at the end, so WD = PN
+  const TrainResult prox = train(init, X, y, o);
+  ASSERT_LT(gd.grad_norm, 1e-6) << "GD did not converge: the comparison needs a converged reference";
+  // Both at the same stationary value; 1e-6 leaves a factor 30 over the measured 3e-8.
+  EXPECT_NEAR(prox.objective, gd.objective, 1e-6 * gd.objective);
+  int zeros = 0;
+  for (int k = 0; k < prox.net.width(); ++k) zeros += prox.net.v(k) == 0.0;
+  EXPECT_GT(zeros, 0);  // the soft threshold produces exact zeros; WD only shrinks
+  EXPECT_LE(max_imbalance(prox.net), 1e-12);  // balanced, so WD = PN
+  double best = prox.history.front().objective;  // the safeguard: never above 1.5 x the best so far
+  for (const auto& h : prox.history) {
+    EXPECT_LE(h.objective, 1.5 * best * (1 + 1e-12)) << "step " << h.step;
+    best = std::min(best, h.objective);
+  }
 }
 
 TEST(Train, RejectsBadInput) {

@@ -3,6 +3,7 @@
 #include "rtv/train.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "rtv/error.hpp"
 #include "rtv/norms.hpp"
@@ -116,6 +117,7 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
   }
   double b1t = 1.0, b2t = 1.0;
   double eta = o.learning_rate;  // PathProx's safeguarded step
+  double best = std::numeric_limits<double>::infinity();  // PathProx: the best data + lambda PN so far
   std::vector<double> window;  // J every 100 steps for the relative-change rule
   int step = 0;
   res.stop_reason = "max_steps";
@@ -178,13 +180,13 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
         // the path-norm problem (dF/da_k = -lambda sign a_k, or |dF/da_k| <= lambda at 0), and neurons below the
         // floor (1e-2 of the largest 2|a|) are zeroed in finite time (the sparsity the prox is for). A plain step
         // in normalised coordinates diverged or crawled (measured): the curvature in w_k grows like v_k^2 there.
-        // Safeguard: a step that raises data + lambda PN by more than half is retried with half the step (a neuron
+        // Safeguard: a step that ends above 1.5 x the best data + lambda PN so far is retried with half the step (a neuron
         // whose hyperplane lies far outside the data acts like a large linear term; measured: one seed in four
         // diverged without it); the step grows back by 2 after each accepted step, never above lr.
         double amax = 0.0;
         for (int k = 0; k < net.width(); ++k) amax = std::max(amax, 2 * std::abs(net.v(k)) * net.W.row(k).norm());
         const double kFloor = 1e-2;  // threshold floor, relative to the largest 2|a|: small neurons die in finite time
-        const double composite = J.data + o.lambda * path_norm(net);
+        best = std::min(best, J.data + o.lambda * path_norm(net));
         for (int tries = 0;; ++tries) {
           ShallowNet trial = net;
           descend(trial, g, eta);
@@ -209,9 +211,10 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
             trial.v(k) = a > 0 ? sq : -sq;
           }
           const double F1 = objective(trial, X, y, 0.0).data + o.lambda * path_norm(trial);
-          if (F1 <= 1.5 * composite || tries >= 40) {  // guards against blow-up only: at the ReLU kinks a strict
-            // decrease test would shrink the step to nothing (measured: it crawled)
+          if (F1 <= 1.5 * best || tries >= 40) {  // guards against blow-up only (1.5 x the best objective so far):
+            // at the ReLU kinks a strict decrease test shrinks the step to nothing (measured: it crawled)
             net = trial;
+            best = std::min(best, F1);
             eta = std::min(o.learning_rate, 2 * eta);
             break;
           }
