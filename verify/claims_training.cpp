@@ -36,8 +36,8 @@ Claim claim_w3_trained_nets_balanced() {
   c.section = "THEORY.md s.2";
   c.statement = "Stationary points of weight-decay training are balanced (|v_k| = |w_k|), so WD = PN there; without "
                 "weight decay v_k^2 - |w_k|^2 - b_k^2 is conserved by gradient flow (gradient descent: O(step)).";
-  c.experiment = "Full-batch GD, width 40, lambda = 0.05, lr = 0.01 for time t = 4000 (400 000 steps; quick: "
-                 "t = 2000), 4 seeds (quick: 2), d = 1 (N = 8) and d = 2 (N = 20). Active neurons: |v||w| > 1e-3 "
+  c.experiment = "Full-batch GD, width 40, lambda = 0.05, lr = 0.01 (d = 2: lambda = 0.1, lr = 0.004) for time t = 4000 (quick: 2000), then lr / 10 for "
+                 "t/20 (GD chatters at the optimum's kinks with amplitude O(lr)), 4 seeds (quick: 2), d = 1 (N = 8) and d = 2 (N = 20). Active neurons: |v||w| > 1e-3 "
                  "of the largest. Without weight decay: the drift max_k |Q_k(t) - Q_k(0)| at t = 0.5 for steps "
                  "0.002, 0.001, 0.0005, 0.00025, and its fitted order.";
   c.run = [](const Context& ctx) {
@@ -65,13 +65,28 @@ Claim claim_w3_trained_nets_balanced() {
         Rng rng = ctx.rng().split(static_cast<std::uint64_t>(100 * d + s));
         const ShallowNet init = init_network(rng, d, 40);
         TrainOptions o;
-        o.lambda = 0.05;
-        o.learning_rate = 0.01;
+        o.lambda = d == 1 ? 0.05 : 0.1;
+        o.learning_rate = d == 1 ? 0.01 : 0.004;  // d = 2 at 0.01 diverged from some starts (measured)
         o.max_steps = static_cast<int>(T / o.learning_rate);
         o.history_stride = o.max_steps / 100;
-        const TrainResult res = train(init, P.X, P.y, o);
+        TrainResult res = train(init, P.X, P.y, o);
+        // Annealing: GD chatters at the kinks of the optimum with an amplitude O(lr) (measured: the imbalance
+        // plateaus near 1e-3 at lr 0.01), so the run ends with lr / 10 for 1/20 of the time.
+        TrainOptions fine = o;
+        fine.learning_rate = o.learning_rate / 10;
+        fine.max_steps = o.max_steps / 2;
+        fine.history_stride = fine.max_steps / 10;
+        const TrainResult tail = train(res.net, P.X, P.y, fine);
+        for (const auto& hh : tail.history)
+          if (hh.step > 0) {
+            TrainRecord rec = hh;
+            rec.step = res.steps + hh.step / 10;  // in units of the coarse step, for the time axis
+            res.history.push_back(rec);
+          }
+        res.net = tail.net;
         const TrainRecord& h = res.history.back();
-        detail += " (" + num(h.max_imbalance) + ", " + std::to_string(h.active) + ")";
+        detail += " (" + num(h.max_imbalance) + ", " + std::to_string(h.active) +
+                  (res.stop_reason == "max_steps" ? "" : ", " + res.stop_reason) + ")";
         worst = std::max(worst, h.max_imbalance);
         worst_gap = std::max(worst_gap, std::abs(h.weight_decay - h.path_norm) / h.path_norm);
         within += h.max_imbalance <= 1e-3;
