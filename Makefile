@@ -68,16 +68,17 @@ test: build
 
 # make bench compares with scikit-image (Debian's python3-skimage) side by side; the comparison needs it,
 # the rest of rtv does not.
-BENCH_DEB_PACKAGES := python3-numpy python3-skimage
+BENCH_DEB_PACKAGES := python3-numpy python3-skimage python3-torch
 
 bench: build
 	@missing=$$(for p in $(BENCH_DEB_PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else echo "rtv: make bench compares with scikit-image: sudo apt-get install -y $$missing"; exit 1; fi; \
+	  else echo "rtv: make bench compares with scikit-image and PyTorch: sudo apt-get install -y $$missing"; exit 1; fi; \
 	fi
 	/usr/bin/python3 bench/compare_skimage.py --rtv-bench $(BUILD)/bin/rtv_bench
+	/usr/bin/python3 bench/compare_torch.py --rtv-bench $(BUILD)/bin/rtv_bench --export-task $(BUILD)/bench-train-task
 
 figures: verify
 	mkdir -p figures/readme
