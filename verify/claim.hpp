@@ -114,6 +114,7 @@ const std::vector<Claim>& registry();
 Claim claim_w1_rescaling_invariance();
 Claim claim_w2_balance_minimises_wd();
 Claim claim_w3_trained_nets_balanced();
+Claim claim_w4_wd_equals_pathnorm_optimum();
 Claim claim_r1_radon_accuracy();
 Claim claim_r2_fbp_inversion();
 Claim claim_r3_gaussian_rtv();

@@ -1,4 +1,4 @@
-// Claim W3 (trained-nets-balanced): stationary points of weight-decay training are balanced, so the WD term
+// Claims W3 (trained-nets-balanced) and W4 (wd-equals-pathnorm-optimum): stationary points of weight-decay training are balanced, so the WD term
 // equals the path norm; without weight decay v_k^2 - |w_k|^2 - b_k^2 is conserved by gradient flow and drifts
 // at first order in the step under gradient descent (THEORY.md s.2). Figure F5 (balance).
 #include <cmath>
@@ -164,6 +164,69 @@ Claim claim_w3_trained_nets_balanced() {
                   "imbalance is not driven anywhere).";
     FigureOutput out{"F5", "balance", fig.caption, plot::write_figure(fig, ctx.figure_dir)};
     r.figures.push_back(out);
+    r.conclude();
+    return r;
+  };
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------- W4
+
+Claim claim_w4_wd_equals_pathnorm_optimum() {
+  Claim c;
+  c.id = "W4";
+  c.name = "wd-equals-pathnorm-optimum";
+  c.kind = Kind::Observation;
+  c.section = "THEORY.md s.2";
+  c.statement = "Weight-decay training and path-norm (proximal) training reach the same objective and function: "
+                "min [data + lambda WD] = min [data + lambda PN].";
+  c.experiment = "The W3 problems (d = 1: N = 8, lambda = 0.05, lr = 0.01; d = 2: N = 20, lambda = 0.1, lr = 0.004), "
+                 "width 40, time t = 2000, 6 seeds each for GD on the WD objective and "
+                 "the path-norm proximal trainer (train.hpp); best of seeds compared.";
+  c.run = [](const Context& ctx) {
+    ClaimResult r;
+    // Best of 6 seeds (quick too): both trainers have local solutions; with 4 seeds the prox trainer's best was a
+    // local one (0.25% above GD's) for one harness seed in four (measured).
+    const int seeds = 6;
+    const double T = 2000.0;  // the prox trainer converges more slowly than GD (it also sparsifies)
+    for (int d : {1, 2}) {
+      const Problem P = smooth_data(d, d == 1 ? 8 : 20, Rng(77 + d));
+      double best[2] = {1e300, 1e300};
+      Eigen::VectorXd fit[2];
+      std::string detail[2] = {"GD", "prox"};
+      int zeros_prox = 0;
+      for (int m = 0; m < 2; ++m)
+        for (int s = 1; s <= seeds; ++s) {
+          ctx.progress("d = " + std::to_string(d) + (m == 0 ? ", GD" : ", prox") + ", seed " + std::to_string(s));
+          Rng rng = ctx.rng().split(static_cast<std::uint64_t>(500 + 100 * d + s));
+          TrainOptions o;
+          o.optimizer = m == 0 ? Optimizer::GD : Optimizer::PathProx;
+          o.lambda = d == 1 ? 0.05 : 0.1;
+          o.learning_rate = d == 1 ? 0.01 : 0.004;
+          o.max_steps = static_cast<int>(T / o.learning_rate);
+          const TrainResult res = train(init_network(rng, d, 40), P.X, P.y, o);
+          detail[m] += " " + num(res.objective);
+          if (res.objective < best[m]) {
+            best[m] = res.objective;
+            fit[m] = evaluate(res.net, P.X);
+            if (m == 1) {
+              zeros_prox = 0;
+              for (int k = 0; k < res.net.width(); ++k) zeros_prox += res.net.v(k) == 0.0;
+            }
+          }
+        }
+      const std::string dd = "d = " + std::to_string(d);
+      r.measurements.push_back(measure(dd + ": best prox objective vs best GD objective", best[1], best[0], true, 1e-3,
+                                       "<= 1e-3 relative (CLAIMS.md W4)",
+                                       "per seed: " + detail[0] + "; " + detail[1] + "; exact zeros in the best prox net: " +
+                                           std::to_string(zeros_prox) + " of 40"));
+      const double rms_y = std::sqrt(P.y.squaredNorm() / P.y.size());
+      const double rms_diff = std::sqrt((fit[0] - fit[1]).squaredNorm() / P.y.size());
+      r.measurements.push_back(at_most(dd + ": RMS difference of the two best fits at the data / RMS(y)",
+                                       rms_diff / rms_y, 1e-2,
+                                       "<= 1e-2: the optimum's fitted values are unique (the data term is strictly "
+                                       "convex in them); 1e-2 allows for finite training"));
+    }
     r.conclude();
     return r;
   };

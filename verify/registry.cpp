@@ -8,6 +8,7 @@ const std::vector<Claim>& registry() {
       claim_w1_rescaling_invariance(),
       claim_w2_balance_minimises_wd(),
       claim_w3_trained_nets_balanced(),
+      claim_w4_wd_equals_pathnorm_optimum(),
       claim_r1_radon_accuracy(),
       claim_r2_fbp_inversion(),
       claim_r3_gaussian_rtv(),
