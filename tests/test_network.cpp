@@ -50,9 +50,9 @@ TEST(Network, ZeroNetworkIsItsOutputBias) {
 
 // Central differences of J along each parameter; the ReLU kink is avoided by skipping parameters of neurons
 // whose pre-activation is within 100 h of 0 at some data point.
-void check_gradient(bool skip, double lambda, std::uint64_t seed) {
+void check_gradient(bool skip, double lambda, std::uint64_t seed, int d = 2) {
   Rng rng(seed);
-  const int d = 2, K = 6, N = 9;
+  const int K = 6, N = 9;
   const ShallowNet net = random_network(rng, d, K, skip);
   const Eigen::MatrixXd X = rng.normal_matrix(N, d);
   const Eigen::VectorXd y = rng.normal_vector(N);
@@ -91,6 +91,13 @@ void check_gradient(bool skip, double lambda, std::uint64_t seed) {
 TEST(Network, GradientMatchesFiniteDifferencesWithSkip) { check_gradient(true, 0.3, 21); }
 TEST(Network, GradientMatchesFiniteDifferencesWithoutSkip) { check_gradient(false, 0.3, 22); }
 TEST(Network, GradientMatchesFiniteDifferencesWithoutWeightDecay) { check_gradient(true, 0.0, 23); }
+// objective() has a fused kernel for d = 1, 2, 3 and a GEMM path for larger d: both against central differences.
+TEST(Network, GradientMatchesFiniteDifferencesInEveryKernel) {
+  for (int d : {1, 3, 5}) {
+    check_gradient(true, 0.3, 30 + d, d);
+    check_gradient(false, 0.3, 40 + d, d);
+  }
+}
 
 TEST(Network, ObjectiveParts) {
   ShallowNet net = ShallowNet::zeros(1, 1);

@@ -61,6 +61,27 @@ Eigen::VectorXd evaluation_scale(const ShallowNet& net, const Eigen::MatrixXd& X
 
 namespace {
 
+// The parts both kernels share: skip connection and output bias added to the residual r (which holds
+// sum_k v_k sigma(w_k . x_n - b_k) - y_n on entry), the objective from it, and the gradient of the affine part.
+Objective finish_objective(const ShallowNet& net, const Eigen::MatrixXd& X, Eigen::VectorXd& r, double lambda) {
+  if (net.skip) r += X * net.c;
+  r.array() += net.c0;
+  Objective J;
+  J.data = 0.5 * r.squaredNorm();
+  J.weight_decay = 0.5 * (net.v.squaredNorm() + net.W.squaredNorm());
+  J.total = J.data + lambda * J.weight_decay;
+  return J;
+}
+
+void prepare_gradient(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::VectorXd& r,
+                      ShallowNetGradient& grad) {
+  if (grad.W.rows() != net.width() || grad.W.cols() != net.dim()) grad = ShallowNet::zeros(net.dim(), net.width(), net.skip);
+  grad.skip = net.skip;
+  if (net.skip) grad.c.noalias() = X.transpose() * r;
+  else grad.c.setZero(net.dim());
+  grad.c0 = r.sum();
+}
+
 // Any d: GEMMs over stored N x K workspaces.
 Objective objective_gemm(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double lambda,
                          ShallowNetGradient* grad) {
@@ -71,17 +92,10 @@ Objective objective_gemm(const ShallowNet& net, const Eigen::MatrixXd& X, const 
   Z.rowwise() -= net.b.transpose();
   Z = Z.cwiseMax(0.0);  // H = sigma(Z) in place (coefficient-wise: no aliasing); Z > 0 <=> H > 0
   const Eigen::MatrixXd& H = Z;
-  Eigen::VectorXd r = H * net.v - y;  // residual f(x_n) - y_n
-  if (net.skip) r += X * net.c;
-  r.array() += net.c0;
-
-  Objective J;
-  J.data = 0.5 * r.squaredNorm();
-  J.weight_decay = 0.5 * (net.v.squaredNorm() + net.W.squaredNorm());
-  J.total = J.data + lambda * J.weight_decay;
+  Eigen::VectorXd r = H * net.v - y;  // residual f(x_n) - y_n (affine part added next)
+  const Objective J = finish_objective(net, X, r, lambda);
   if (grad) {
-    if (grad->W.rows() != net.width() || grad->W.cols() != net.dim()) *grad = ShallowNet::zeros(net.dim(), net.width(), net.skip);
-    grad->skip = net.skip;
+    prepare_gradient(net, X, r, *grad);
     grad->v.noalias() = H.transpose() * r;
     grad->v += lambda * net.v;
     // D_{nk} = dJ/dZ_{nk} = r_n v_k 1[Z_nk > 0]   (sigma'(0) = 0), one pass over the column-major H.
@@ -93,9 +107,6 @@ Objective objective_gemm(const ShallowNet& net, const Eigen::MatrixXd& X, const 
     grad->W.noalias() = D.transpose() * X;
     grad->W += lambda * net.W;
     grad->b = -D.colwise().sum().transpose();
-    if (net.skip) grad->c.noalias() = X.transpose() * r;
-    else grad->c.setZero(net.dim());
-    grad->c0 = r.sum();
   }
   return J;
 }
@@ -124,15 +135,9 @@ Objective objective_fused(const ShallowNet& net, const Eigen::MatrixXd& X, const
     }
     r(n) = f - y(n);
   }
-  if (net.skip) r += X * net.c;
-  r.array() += net.c0;
-  Objective J;
-  J.data = 0.5 * r.squaredNorm();
-  J.weight_decay = 0.5 * (net.v.squaredNorm() + net.W.squaredNorm());
-  J.total = J.data + lambda * J.weight_decay;
+  const Objective J = finish_objective(net, X, r, lambda);
   if (grad) {
-    if (grad->W.rows() != K || grad->W.cols() != D) *grad = ShallowNet::zeros(D, static_cast<int>(K), net.skip);
-    grad->skip = net.skip;
+    prepare_gradient(net, X, r, *grad);
     grad->v = lambda * net.v;
     grad->b.setZero(K);
     grad->W = lambda * net.W;
@@ -154,9 +159,6 @@ Objective objective_fused(const ShallowNet& net, const Eigen::MatrixXd& X, const
         for (int i = 0; i < D; ++i) gW[i * K + k] += x[i] * hk;
       }
     }
-    if (net.skip) grad->c.noalias() = X.transpose() * r;
-    else grad->c.setZero(D);
-    grad->c0 = r.sum();
   }
   return J;
 }
