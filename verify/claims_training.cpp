@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "claim.hpp"
+#include "training_runs.hpp"
 #include "rtv/io.hpp"
 #include "rtv/norms.hpp"
 #include "rtv/plot.hpp"
@@ -27,6 +28,29 @@ Problem smooth_data(int d, int N, Rng rng) {
 }
 
 }  // namespace
+
+TrainResult train_annealed(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                           const TrainOptions& o) {
+  TrainResult res = train(init, X, y, o);
+  TrainOptions fine = o;
+  fine.learning_rate = o.learning_rate / 10;
+  fine.max_steps = o.max_steps / 2;
+  fine.history_stride = o.history_stride > 0 ? std::max(1, fine.max_steps / 10) : 0;
+  const TrainResult tail = train(res.net, X, y, fine);
+  for (const auto& h : tail.history)
+    if (h.step > 0) {
+      TrainRecord rec = h;
+      rec.step = res.steps + h.step / 10;  // in units of the coarse step, for the time axis
+      res.history.push_back(rec);
+    }
+  res.net = tail.net;
+  res.steps += tail.steps;
+  res.objective = tail.objective;
+  res.grad_norm = tail.grad_norm;
+  res.converged = tail.converged;
+  res.stop_reason = tail.stop_reason;
+  return res;
+}
 
 Claim claim_w3_trained_nets_balanced() {
   Claim c;
@@ -69,21 +93,7 @@ Claim claim_w3_trained_nets_balanced() {
         o.learning_rate = d == 1 ? 0.01 : 0.004;  // d = 2 at 0.01 diverged from some starts (measured)
         o.max_steps = static_cast<int>(T / o.learning_rate);
         o.history_stride = o.max_steps / 100;
-        TrainResult res = train(init, P.X, P.y, o);
-        // Annealing: GD chatters at the kinks of the optimum with an amplitude O(lr) (measured: the imbalance
-        // plateaus near 1e-3 at lr 0.01), so the run ends with lr / 10 for 1/20 of the time.
-        TrainOptions fine = o;
-        fine.learning_rate = o.learning_rate / 10;
-        fine.max_steps = o.max_steps / 2;
-        fine.history_stride = fine.max_steps / 10;
-        const TrainResult tail = train(res.net, P.X, P.y, fine);
-        for (const auto& hh : tail.history)
-          if (hh.step > 0) {
-            TrainRecord rec = hh;
-            rec.step = res.steps + hh.step / 10;  // in units of the coarse step, for the time axis
-            res.history.push_back(rec);
-          }
-        res.net = tail.net;
+        const TrainResult res = train_annealed(init, P.X, P.y, o);
         const TrainRecord& h = res.history.back();
         detail += " (" + num(h.max_imbalance) + ", " + std::to_string(h.active) +
                   (res.stop_reason == "max_steps" ? "" : ", " + res.stop_reason) + ")";
