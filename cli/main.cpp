@@ -1,6 +1,7 @@
 // rtv: the tool for users' own networks. Subcommands:
 //   rtv inspect NETWORK [--radius r] [--json]   dimension, neurons, hyperplanes, path norm, WD, R-TV, balance
 //   rtv balance NETWORK -o OUT.json             rescale every neuron to |v| = |w| (same function, WD = PN)
+//   rtv fit1d DATA.csv [--lambda L] [--json]    exact univariate optimum (THEORY.md s.4) and its sparsest form
 // NETWORK is an rtv JSON network (.json) or a PyTorch state_dict archive (.npz); see README "File formats".
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem).
 #include <boost/program_options.hpp>
@@ -18,6 +19,7 @@
 #include "rtv/radon_measure.hpp"
 #include "rtv/seminorm.hpp"
 #include "rtv/train.hpp"
+#include "rtv/univariate.hpp"
 #include "rtv/version.hpp"
 
 namespace po = boost::program_options;
@@ -35,6 +37,7 @@ const char* kUsage =
     "  radon IMAGE --angles A -o SINOGRAM     2D Radon transform (Joseph) of an n x n image\n"
     "  fbp SINOGRAM [--filter F] -o IMAGE     filtered backprojection f = c_2 R* Lambda R f\n"
     "  train DATA --width K --lambda L -o NET  full-batch training with weight decay (gd, adam) or PathProx\n"
+    "  fit1d DATA [--lambda L] [-o NET]       exact 1-D optimum: min-TV interpolation or trend filtering (s.4)\n"
     "  seminorm NETWORK --radius r [--json]  exact vs numerical Radon-domain R-TV on B_r, recovered neurons (d = 2, 3)\n"
     "  seminorm --grid IMAGE --extent L       numerical R-TV of a 2D function sampled on [-L, L]^2\n"
     "NETWORK: an rtv network file (.json, format rtv.shallow-relu) or a PyTorch state_dict (.npz).\n"
@@ -274,11 +277,16 @@ int cmd_fbp(const std::vector<std::string>& args) {
 }
 
 // DATA.csv (or .npy): N rows x1..xd, y (one header line allowed): X (N x d), y (N). d + 2 points at least.
-void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y) {
+// cmd_1d: the command needs d = 1 (a UsageError naming it otherwise).
+void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y,
+                        const char* cmd_1d = nullptr) {
   const rtv::Array2D a = rtv::read_array(path);
   if (a.cols() < 2) throw rtv::input_error(path, "needs columns x1..xd, y (at least 2 columns), got " +
                                                      std::to_string(a.cols()));
   const int d = static_cast<int>(a.cols()) - 1;
+  if (cmd_1d && d != 1)
+    throw UsageError(std::string(cmd_1d) + ": " + path + " has " + std::to_string(a.cols()) + " columns: " + cmd_1d +
+                     " needs 1-D data (x, y), 2 columns");
   if (a.rows() < d + 2)
     throw rtv::input_error(path, std::to_string(a.rows()) + " points in dimension " + std::to_string(d) +
                                      ": need at least d + 2 = " + std::to_string(d + 2));
@@ -345,6 +353,122 @@ int cmd_train(const std::vector<std::string>& args) {
                res.steps, res.stop_reason.c_str(), res.objective, h.data,
                o.optimizer == rtv::Optimizer::PathProx ? "PN" : "WD", o.optimizer == rtv::Optimizer::PathProx ? h.path_norm : h.weight_decay,
                h.path_norm, h.active, h.max_imbalance, out.c_str());
+  return 0;
+}
+
+// THEORY.md s.4: the exact univariate optimum (no training) and, with the skip connection, its sparsest form.
+int cmd_fit1d(const std::vector<std::string>& args) {
+  std::string data, out, sparse_out;
+  double lambda = 0;
+  po::options_description desc(
+      "rtv fit1d DATA.csv [--lambda L] [--no-skip] [--json] [-o NET.json] [--sparsest-output SPARSE.json]\n"
+      "The exact optimum over linear splines f = shallow ReLU networks in 1-D (THEORY.md s.4), by a finite "
+      "active-set solve: without --lambda min Reg(f) s.t. f(x_n) = y_n (connect-the-dots), with --lambda L "
+      "linear trend filtering min 1/2 sum (f(x_n) - y_n)^2 + L Reg(f). Reg is the minimal path norm (= weight "
+      "decay) of a network representing f: TV(f') with skip connection, max(TV(f'), |f'(-inf) + f'(+inf)|) "
+      "without (Savarese et al.). Also the sparsest optimum (fewest knots; skip connection only). 'knots' counts "
+      "slope jumps above rounding; knot_positions/knot_jumps list every knot of the returned spline. "
+      "DATA: columns x, y with distinct x (.csv with an optional header line, or .npy).\nOptions");
+  desc.add_options()("help,h", "print this help")("data", po::value<std::string>(&data), "data (x, y)")(
+      "lambda", po::value<double>(&lambda), "L >= 0 (default: interpolation)")(
+      "no-skip", "no skip connection c x (c0 stays)")("json", "machine-readable output")(
+      "output,o", po::value<std::string>(&out), "write the optimum as a network (.json)")(
+      "sparsest-output", po::value<std::string>(&sparse_out), "write the sparsest optimum as a network (.json)");
+  po::positional_options_description pos;
+  pos.add("data", 1);
+  const auto vm = parse("fit1d", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (data.empty()) throw UsageError("fit1d: missing DATA (a .csv or .npy file with columns x, y)");
+  const bool regularised = vm.count("lambda") > 0, skip = !vm.count("no-skip");
+  if (regularised && (!(lambda >= 0) || !std::isfinite(lambda)))
+    throw UsageError("fit1d: --lambda must be a finite number >= 0, got " + g17(lambda));
+  if (!sparse_out.empty() && !skip)
+    throw UsageError("fit1d: --sparsest-output needs the skip connection (the sparsest solution without it is not "
+                     "implemented): drop --no-skip");
+  for (const std::string& o : {out, sparse_out})
+    if (!o.empty() && fs::path(o).extension() != ".json")
+      throw UsageError("fit1d: the output must be a .json network file, got '" + o + "'");
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  read_training_data(data, X, y, "fit1d");
+  const Eigen::VectorXd x = X.col(0);
+
+  rtv::TrendFilterResult r;  // interpolation fills the same fields (data fit 0, no duality gap)
+  try {
+    if (regularised) {
+      r = rtv::trend_filter_1d(x, y, lambda, skip);
+    } else {
+      const rtv::InterpolationResult ip = rtv::min_tv_interpolation(x, y, skip);
+      r.spline = ip.spline;
+      r.objective = r.regulariser = ip.cost;
+      r.tv = ip.spline.tv();
+      r.knots = ip.knots;
+      r.kkt_ok = r.converged = true;
+      r.status = "optimal (interpolation)";
+      if (skip) {
+        const rtv::SparsestResult sp = rtv::sparsest_interpolant(x, y);
+        r.sparsest = sp.spline;
+        r.sparsest_knots = sp.knots;
+      }
+    }
+  } catch (const rtv::InputError& e) {  // "solver: duplicate x = ...": name the data file instead of the solver
+    const std::string m = e.what();
+    const auto p = m.find(": ");
+    throw rtv::input_error(data, p == std::string::npos ? m : m.substr(p + 2));
+  }
+  if (!r.converged || !r.kkt_ok)
+    std::fprintf(stderr, "rtv fit1d: warning: %s%s (duality gap %.3g): the result may not be optimal\n",
+                 r.status.c_str(), r.kkt_ok ? "" : ", KKT check failed", r.duality_gap);
+  if (!out.empty()) rtv::write_network_json(rtv::to_network(r.spline, skip, x.mean()), out);
+  if (!sparse_out.empty()) rtv::write_network_json(rtv::to_network(r.sparsest, true), sparse_out);
+
+  const auto field = [](const rtv::Spline1d& s, bool jumps) {
+    std::vector<double> v;
+    for (const auto& k : s.knots) v.push_back(jumps ? k.jump : k.x);
+    return v;
+  };
+  if (vm.count("json")) {
+    nlohmann::ordered_json j;
+    j["file"] = data;
+    j["problem"] = regularised ? "trend filtering" : "interpolation";
+    j["N"] = x.size();
+    j["lambda"] = regularised ? lambda : 0.0;
+    j["skip"] = skip;
+    j["objective"] = r.objective;
+    j["data_fit"] = r.data_fit;
+    j["regulariser"] = r.regulariser;
+    j["tv"] = r.tv;
+    j["knots"] = r.knots;
+    j["knot_positions"] = field(r.spline, false);
+    j["knot_jumps"] = field(r.spline, true);
+    j["slope_left"] = r.spline.slope_left;
+    j["intercept"] = r.spline.intercept;
+    j["sparsest_knots"] = skip ? nlohmann::ordered_json(r.sparsest_knots) : nullptr;
+    j["sparsest_knot_positions"] = skip ? nlohmann::ordered_json(field(r.sparsest, false)) : nullptr;
+    j["duality_gap"] = regularised ? nlohmann::ordered_json(r.duality_gap) : nullptr;
+    j["kkt_ok"] = r.kkt_ok;
+    j["status"] = r.status;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  const auto knot_list = [](const rtv::Spline1d& s) {
+    std::string t;
+    for (const auto& k : s.knots) t += (t.empty() ? ": x = " : ", ") + g17(k.x) + " (jump " + g17(k.jump) + ")";
+    return t;
+  };
+  std::printf("data          %s: N = %ld points\n", data.c_str(), static_cast<long>(x.size()));
+  std::printf("problem       %s, lambda = %.12g, %s\n", regularised ? "trend filtering" : "interpolation", lambda,
+              skip ? "skip connection (Reg = TV(f'))" : "no skip connection (Reg = Savarese cost)");
+  std::printf("objective     %.17g\n", r.objective);
+  std::printf("data fit      %.17g\n", r.data_fit);
+  std::printf("regulariser   %.17g\n", r.regulariser);
+  std::printf("TV(f')        %.17g\n", r.tv);
+  std::printf("knots         %d above rounding%s\n", r.knots, knot_list(r.spline).c_str());
+  if (skip) std::printf("sparsest      %d knot%s%s\n", r.sparsest_knots, r.sparsest_knots == 1 ? "" : "s",
+                        knot_list(r.sparsest).c_str());
+  else std::printf("sparsest: only with skip connection\n");
+  if (regularised)
+    std::printf("duality gap   %.3g (%s, KKT %s)\n", r.duality_gap, r.status.c_str(), r.kkt_ok ? "ok" : "failed");
   return 0;
 }
 
@@ -487,6 +611,7 @@ int main(int argc, char** argv) {
     if (cmd == "fbp") return cmd_fbp(args);
     if (cmd == "seminorm") return cmd_seminorm(args);
     if (cmd == "train") return cmd_train(args);
+    if (cmd == "fit1d") return cmd_fit1d(args);
     std::cerr << "rtv: error: unknown command '" << cmd << "'\n" << kUsage;
     return 2;
   } catch (const UsageError& e) {

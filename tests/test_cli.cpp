@@ -8,6 +8,7 @@
 #include "rtv/norms.hpp"
 #include "rtv/train.hpp"
 #include "rtv/radon2d.hpp"
+#include "rtv/univariate.hpp"
 #include "test_util.hpp"
 
 namespace rtv {
@@ -239,10 +240,145 @@ TEST(Cli, TrainWritesANetworkThatFitsAndRejectsBadData) {
   expect_usage_error(kRtv + " train " + q(data.string()) + " --width 2 --lambda 1 --optimizer sgd" + o, "unknown optimizer");
 }
 
+// `rtv fit1d ARGS --json`: expects exit 0 and returns the parsed output.
+nlohmann::json fit1d_json(const std::string& args) {
+  const auto r = run(kRtv + " fit1d " + args + " --json");
+  EXPECT_EQ(r.status, 0) << args << "\n" << r.err;
+  return r.status == 0 ? nlohmann::json::parse(r.out) : nlohmann::json::object();
+}
+
+Eigen::MatrixXd column(std::initializer_list<double> v) {
+  Eigen::MatrixXd X(static_cast<Eigen::Index>(v.size()), 1);
+  Eigen::Index i = 0;
+  for (double a : v) X(i++, 0) = a;
+  return X;
+}
+
+TEST(Cli, Fit1dInterpolatesTheTheoryExampleAndItsSparsestForm) {
+  // THEORY.md s.4: (0,0),(1,0),(2,1),(3,3): connect-the-dots has knots at 1 and 2 (TV 2); max(0, 2x - 3) has one
+  // knot at 1.5 and the same TV. All values are small integers or halves: exact up to a few roundings.
+  test::ScratchDir dir;
+  const auto data = dir / "d.csv", net = dir / "n.json", sparse = dir / "s.json";
+  write_file_atomic(data, "x,y\n0,0\n1,0\n2,1\n3,3\n");
+  const auto j = fit1d_json(q(data.string()) + " -o " + q(net.string()) + " --sparsest-output " + q(sparse.string()));
+  EXPECT_NEAR(j["objective"].get<double>(), 2.0, 1e-12);
+  EXPECT_NEAR(j["tv"].get<double>(), 2.0, 1e-12);
+  EXPECT_EQ(j["knots"], 2);
+  EXPECT_EQ(j["knot_positions"], nlohmann::json({1.0, 2.0}));
+  EXPECT_EQ(j["sparsest_knots"], 1);
+  ASSERT_EQ(j["sparsest_knot_positions"].size(), 1u);
+  EXPECT_NEAR(j["sparsest_knot_positions"][0].get<double>(), 1.5, 1e-12);
+  EXPECT_EQ(j["data_fit"].get<double>(), 0.0);
+  EXPECT_TRUE(j["duality_gap"].is_null());
+  EXPECT_EQ(j["kkt_ok"], true);
+  const Eigen::MatrixXd X = column({0, 1, 2, 3});
+  const Eigen::VectorXd y = Eigen::Vector4d(0, 0, 1, 3);
+  const ShallowNet a = read_network(net), b = read_network(sparse);
+  EXPECT_LE((evaluate(a, X) - y).cwiseAbs().maxCoeff(), 1e-14);
+  EXPECT_NEAR(path_norm(a), 2.0, 1e-14);
+  EXPECT_EQ(b.width(), 1);
+  EXPECT_LE((evaluate(b, X) - y).cwiseAbs().maxCoeff(), 1e-14);
+  EXPECT_NEAR(path_norm(b), 2.0, 1e-14);
+  const auto t = run(kRtv + " fit1d " + q(data.string()));
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_NE(t.out.find("objective     2\n"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("sparsest      1 knot: x = 1.5"), std::string::npos) << t.out;
+  EXPECT_EQ(run(kRtv + " fit1d --help").status, 0);
+}
+
+TEST(Cli, Fit1dCollinearDataCostsNothingWithSkipAndTheSlopeWithout) {
+  // y = 2x + 1 (THEORY.md s.4): with skip connection the affine part is free (objective 0, no knot); without it
+  // the minimum is |a| = 2 (end slopes a/2), and there is no sparsest solution to report.
+  test::ScratchDir dir;
+  const auto data = dir / "line.csv", net = dir / "n.json";
+  write_file_atomic(data, "0,1\n1,3\n2,5\n3,7\n");
+  const auto s = fit1d_json(q(data.string()));
+  EXPECT_EQ(s["objective"].get<double>(), 0.0);
+  EXPECT_EQ(s["knots"], 0);
+  EXPECT_EQ(s["sparsest_knots"], 0);
+  const auto n = fit1d_json(q(data.string()) + " --no-skip -o " + q(net.string()));
+  EXPECT_NEAR(n["objective"].get<double>(), 2.0, 1e-14);
+  EXPECT_NEAR(n["regulariser"].get<double>(), 2.0, 1e-14);
+  EXPECT_NEAR(n["tv"].get<double>(), 2.0, 1e-14);
+  EXPECT_TRUE(n["sparsest_knots"].is_null());
+  EXPECT_TRUE(n["sparsest_knot_positions"].is_null());
+  const ShallowNet a = read_network(net);
+  EXPECT_FALSE(a.skip);
+  EXPECT_LE((evaluate(a, column({0, 1, 2, 3})) - Eigen::Vector4d(1, 3, 5, 7)).cwiseAbs().maxCoeff(), 1e-14);
+  EXPECT_NEAR(path_norm(a), 2.0, 1e-14);
+  const auto t = run(kRtv + " fit1d " + q(data.string()) + " --no-skip");
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_NE(t.out.find("sparsest: only with skip connection"), std::string::npos) << t.out;
+}
+
+TEST(Cli, Fit1dTrendFilterObjectiveMatchesItsNetworkAndBeatsFeasiblePoints) {
+  // Irregular grid, noisy values. Independent checks of the exact optimum: the written network's own objective
+  // 1/2 sum (f - y)^2 + lambda PN equals the reported one, and it is no worse than two feasible points: the
+  // interpolant (data term 0, Reg = its minimal TV) and the lambda -> inf solution (affine LS fit with skip
+  // connection, the mean without; Reg 0).
+  test::ScratchDir dir;
+  const auto data = dir / "noisy.csv", net = dir / "n.json";
+  const std::vector<double> xs = {-1.0, -0.7, -0.55, -0.1, 0.2, 0.3, 0.65, 0.9, 1.4};
+  const std::vector<double> ys = {0.8, 0.1, 0.35, -0.2, 0.15, 0.6, 0.4, 1.1, 0.9};
+  std::string csv = "x,y\n";
+  for (std::size_t i = 0; i < xs.size(); ++i) csv += std::to_string(xs[i]) + "," + std::to_string(ys[i]) + "\n";
+  write_file_atomic(data, csv);
+  const Eigen::Index N = static_cast<Eigen::Index>(xs.size());
+  const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(xs.data(), N);
+  const Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(ys.data(), N);
+  // Minimal interpolation cost by hand (THEORY.md s.4): T = sum |s_i - s_{i-1}|; without skip max(T, (|C| + T)/2).
+  Eigen::VectorXd s = (y.tail(N - 1) - y.head(N - 1)).cwiseQuotient(x.tail(N - 1) - x.head(N - 1));
+  const double T = (s.tail(N - 2) - s.head(N - 2)).lpNorm<1>();
+  const double C = s(0) + s(N - 2);
+  Eigen::MatrixXd A(N, 2);
+  A << Eigen::VectorXd::Ones(N), x;
+  const double affine_fit = 0.5 * (A * A.colPivHouseholderQr().solve(y) - y).squaredNorm();
+  const double mean_fit = 0.5 * (y.array() - y.mean()).matrix().squaredNorm();
+  for (const bool skip : {true, false})
+    for (const double lambda : {0.01, 0.1, 0.5}) {
+      SCOPED_TRACE(std::string(skip ? "skip" : "no skip") + ", lambda " + std::to_string(lambda));
+      const auto j = fit1d_json(q(data.string()) + " --lambda " + std::to_string(lambda) + (skip ? "" : " --no-skip") +
+                                " -o " + q(net.string()));
+      const double J = j["objective"].get<double>();
+      EXPECT_EQ(j["kkt_ok"], true);
+      EXPECT_LE(j["duality_gap"].get<double>(), 1e-12 * J);
+      const ShallowNet f = read_network(net);
+      const double own = 0.5 * (evaluate(f, Eigen::MatrixXd(x)) - y).squaredNorm() + lambda * path_norm(f);
+      // Both sides are sums of O(N) roundings of values of size ~1: 1e-9 relative is far above them.
+      EXPECT_NEAR(own, J, 1e-9 * J);
+      EXPECT_LE(J, lambda * (skip ? T : std::max(T, (std::abs(C) + T) / 2)) * (1 + 1e-12));
+      EXPECT_LE(J, (skip ? affine_fit : mean_fit) * (1 + 1e-12));
+      EXPECT_NEAR(j["objective"].get<double>(), j["data_fit"].get<double>() + lambda * j["regulariser"].get<double>(),
+                  1e-12 * J);
+    }
+}
+
+TEST(Cli, Fit1dBadInput) {
+  test::ScratchDir dir;
+  const auto out = dir / "out.json";
+  const std::string o = " -o " + q(out.string());
+  write_file_atomic(dir / "dup.csv", "x,y\n0,0\n1,1\n1,2\n3,0\n");
+  write_file_atomic(dir / "three.csv", "0,0,1\n1,1,2\n2,0,3\n3,1,4\n4,2,5\n");
+  write_file_atomic(dir / "ragged.csv", "x,y\n0,1\n2\n3,4\n5,6\n");
+  write_file_atomic(dir / "ok.csv", "0,0\n1,0\n2,1\n3,3\n");
+  const std::string ok = q((dir / "ok.csv").string());
+  expect_usage_error(kRtv + " fit1d " + q((dir / "dup.csv").string()) + o, "duplicate x", out);
+  expect_usage_error(kRtv + " fit1d " + q((dir / "dup.csv").string()) + " --lambda 1" + o, "dup.csv: duplicate x",
+                     out);
+  expect_usage_error(kRtv + " fit1d " + q((dir / "three.csv").string()) + o, "1-D data", out);
+  expect_usage_error(kRtv + " fit1d " + q((dir / "ragged.csv").string()) + o, "ragged", out);
+  expect_usage_error(kRtv + " fit1d " + ok + " --lambda -1" + o, "--lambda", out);
+  expect_usage_error(kRtv + " fit1d " + ok + " --lambda nan" + o, "--lambda", out);
+  expect_usage_error(kRtv + " fit1d " + ok + " --no-skip --sparsest-output " + q(out.string()), "--no-skip", out);
+  expect_usage_error(kRtv + " fit1d " + ok + " -o " + q((dir / "n.csv").string()), "must be a .json");
+  expect_usage_error(kRtv + " fit1d", "missing DATA");
+  EXPECT_EQ(dir.files().size(), 4u);  // nothing was written
+}
+
 TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
   const auto r = run(kVerify + " --list");
   ASSERT_EQ(r.status, 0);
-  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "D1"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
+  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "D1"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
   test::ScratchDir dir;
   const auto out = dir / "out";
   expect_usage_error(kVerify + " --claim XX --out " + q(out.string()), "unknown claim id 'XX'", out);

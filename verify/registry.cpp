@@ -15,6 +15,10 @@ const std::vector<Claim>& registry() {
       claim_r4_neuron_dirac_pair(),
       claim_r5_rtv_equals_pathnorm(),
       claim_r6_ridge_rtv(),
+      claim_s1_min_tv_interpolation(),
+      claim_s2_knot_bound_1d(),
+      claim_s3_wd_training_solves_tv(),
+      claim_s4_skip_connection(),
       claim_d1_schatten_identity(),
   };
   return claims;
