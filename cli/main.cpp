@@ -2,6 +2,8 @@
 //   rtv inspect NETWORK [--radius r] [--json]   dimension, neurons, hyperplanes, path norm, WD, R-TV, balance
 //   rtv balance NETWORK -o OUT.json             rescale every neuron to |v| = |w| (same function, WD = PN)
 //   rtv fit1d DATA.csv [--lambda L] [--json]    exact univariate optimum (THEORY.md s.4) and its sparsest form
+//   rtv reduce NETWORK DATA.csv -o OUT.json     <= N - (d + 1) neurons, same values at the data (THEORY.md s.5)
+//   rtv solve DATA.csv --lambda L -o OUT.json   certified global optimum over all widths, d = 1, 2 (THEORY.md s.5)
 // NETWORK is an rtv JSON network (.json) or a PyTorch state_dict archive (.npz); see README "File formats".
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem).
 #include <boost/program_options.hpp>
@@ -10,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "rtv/certified.hpp"
 #include "rtv/error.hpp"
 #include "rtv/filters.hpp"
 #include "rtv/io.hpp"
@@ -17,6 +20,7 @@
 #include "rtv/phantoms.hpp"
 #include "rtv/radon2d.hpp"
 #include "rtv/radon_measure.hpp"
+#include "rtv/reduce.hpp"
 #include "rtv/seminorm.hpp"
 #include "rtv/train.hpp"
 #include "rtv/univariate.hpp"
@@ -38,6 +42,9 @@ const char* kUsage =
     "  fbp SINOGRAM [--filter F] -o IMAGE     filtered backprojection f = c_2 R* Lambda R f\n"
     "  train DATA --width K --lambda L -o NET  full-batch training with weight decay (gd, adam) or PathProx\n"
     "  fit1d DATA [--lambda L] [-o NET]       exact 1-D optimum: min-TV interpolation or trend filtering (s.4)\n"
+    "  solve DATA --lambda L -o NET           certified global optimum over all widths, d = 1, 2 (s.5)\n"
+    "  reduce NETWORK DATA -o OUT.json        at most N - (d + 1) neurons with the same values at the data and no\n"
+    "                                         larger path norm (Caratheodory reduction, s.5)\n"
     "  seminorm NETWORK --radius r [--json]  exact vs numerical Radon-domain R-TV on B_r, recovered neurons (d = 2, 3)\n"
     "  seminorm --grid IMAGE --extent L       numerical R-TV of a 2D function sampled on [-L, L]^2\n"
     "NETWORK: an rtv network file (.json, format rtv.shallow-relu) or a PyTorch state_dict (.npz).\n"
@@ -472,6 +479,162 @@ int cmd_fit1d(const std::vector<std::string>& args) {
   return 0;
 }
 
+// THEORY.md s.5: prune a network to <= N - (d + 1) neurons (N - 1 without skip connection) keeping its values at
+// the data points and not increasing its path norm (rtv/reduce.hpp).
+int cmd_reduce(const std::vector<std::string>& args) {
+  std::string path, data, out;
+  po::options_description desc(
+      "rtv reduce NETWORK DATA.csv -o OUT.json [--json]\n"
+      "The Caratheodory reduction of THEORY.md s.5: merge neurons that share a hyperplane, then move the "
+      "coefficients a_k = v_k |w_k| along null vectors of the data-activation matrix (with the affine part "
+      "projected out) until at most N - (d + 1) neurons remain (N - 1 without skip connection). The values at "
+      "the data points are kept (the affine part is re-fitted) and the path norm does not increase; the output "
+      "is balanced (weight decay = path norm). DATA: columns x1..xd, y as for 'rtv train' (.csv with an optional "
+      "header line, or .npy); y is not used. The points must be distinct and affinely span R^d.\nOptions");
+  desc.add_options()("help,h", "print this help")("network", po::value<std::string>(&path), "network file")(
+      "data", po::value<std::string>(&data), "data points (x1..xd, y)")(
+      "output,o", po::value<std::string>(&out), "output network (.json); written atomically")(
+      "json", "machine-readable output");
+  po::positional_options_description pos;
+  pos.add("network", 1).add("data", 1);
+  const auto vm = parse("reduce", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (path.empty()) throw UsageError("reduce: missing NETWORK (a .json or .npz file)");
+  if (data.empty()) throw UsageError("reduce: missing DATA (a .csv or .npy file with columns x1..xd, y)");
+  if (out.empty()) throw UsageError("reduce: missing -o OUT.json");
+  if (fs::path(out).extension() != ".json")
+    throw UsageError("reduce: the output must be a .json network file, got '" + out + "'");
+  const rtv::ShallowNet net = rtv::read_network(path);
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  read_training_data(data, X, y);
+  if (X.cols() != net.dim())
+    throw rtv::input_error(data, std::to_string(X.cols() + 1) + " columns, i.e. points in R^" +
+                                     std::to_string(X.cols()) + " (the last column is y), but the network " + path +
+                                     " has input dimension " + std::to_string(net.dim()));
+  rtv::ReductionResult r;
+  try {
+    r = rtv::reduce_network(net, X);
+  } catch (const rtv::InputError& e) {  // "data: ..." / "network: ...": name the files instead
+    const std::string m = e.what();
+    for (const auto& [source, file] : {std::pair<std::string, std::string>{"data: ", data}, {"network: ", path}})
+      if (m.rfind(source, 0) == 0) throw rtv::input_error(file, m.substr(source.size()));
+    throw;
+  }
+  rtv::write_network_json(r.net, out);
+  if (vm.count("json")) {
+    nlohmann::ordered_json j;
+    j["network"] = path;
+    j["data"] = data;
+    j["output"] = out;
+    j["N"] = X.rows();
+    j["d"] = X.cols();
+    j["skip"] = net.skip;
+    j["neurons_in"] = r.neurons_in;
+    j["neurons_merged"] = r.neurons_merged;
+    j["neurons_out"] = r.neurons_out;
+    j["bound"] = r.bound;
+    j["path_norm_in"] = r.path_norm_in;
+    j["path_norm_out"] = r.path_norm_out;
+    j["max_value_change"] = r.max_value_change;
+    j["steps"] = r.steps;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("network           %s (d = %d, %s)\n", path.c_str(), net.dim(),
+              net.skip ? "skip connection" : "no skip connection");
+  std::printf("data              %s: N = %ld points\n", data.c_str(), static_cast<long>(X.rows()));
+  std::printf("neurons           %d in, %d after merging shared hyperplanes, %d out\n", r.neurons_in,
+              r.neurons_merged, r.neurons_out);
+  std::printf("bound             %d = N - %s\n", r.bound, net.skip ? "(d + 1)" : "1 (no skip connection)");
+  std::printf("path norm         %.12g -> %.12g\n", r.path_norm_in, r.path_norm_out);
+  std::printf("max value change  %.3g of the evaluation scale at the data points (%d moves)\n", r.max_value_change,
+              r.steps);
+  std::printf("wrote             %s\n", out.c_str());
+  return 0;
+}
+
+// THEORY.md s.5: the global optimum of min 1/2 sum (f(x_n) - y_n)^2 + lambda RTV(f), certified in d = 2 (column
+// generation with the exact oracle, rtv/certified.hpp); d = 1 is exact trend filtering (rtv/univariate.hpp).
+int cmd_solve(const std::vector<std::string>& args) {
+  std::string data, out;
+  double lambda = 0;
+  po::options_description desc(
+      "rtv solve DATA.csv --lambda L -o OUT.json [--json]\n"
+      "The global optimum over networks of any width of 1/2 sum (f(x_n) - y_n)^2 + L RTV(f) (skip connection; "
+      "THEORY.md s.5): d = 2 by column generation with an exact dual oracle, with a dual certificate (no network "
+      "does better than the dual value); d = 1 by exact trend filtering. At most N - (d + 1) neurons.\nOptions");
+  desc.add_options()("help,h", "print this help")("data", po::value<std::string>(&data), "data x1..xd, y")(
+      "lambda", po::value<double>(&lambda), "L > 0")("output,o", po::value<std::string>(&out),
+                                                     "the optimal network (.json), written atomically")(
+      "json", "machine-readable output");
+  po::positional_options_description pos;
+  pos.add("data", 1);
+  const auto vm = parse("solve", desc, pos, args);
+  if (vm.count("help")) return std::cout << desc, 0;
+  if (data.empty()) throw UsageError("solve: missing DATA (a .csv or .npy file with columns x1..xd, y)");
+  if (!vm.count("lambda")) throw UsageError("solve: missing --lambda L");
+  if (!(lambda > 0) || !std::isfinite(lambda))
+    throw UsageError("solve: --lambda must be a finite number > 0, got " + g17(lambda));
+  if (out.empty()) throw UsageError("solve: missing -o OUT.json");
+  if (fs::path(out).extension() != ".json")
+    throw UsageError("solve: the output must be a .json network file, got '" + out + "'");
+  Eigen::MatrixXd X;
+  Eigen::VectorXd y;
+  read_training_data(data, X, y);
+  const int d = static_cast<int>(X.cols()), N = static_cast<int>(X.rows());
+  if (d > 2) throw UsageError("solve: " + data + " has points in R^" + std::to_string(d) + ": solve handles d = 1, 2");
+  rtv::ShallowNet net;
+  double J = 0, D = 0, gap = 0, fit = 0;
+  int rounds = 0;
+  std::string status;
+  try {
+    if (d == 2) {
+      const rtv::CertifiedResult r = rtv::certified_optimum_2d(X, y, lambda);
+      net = r.net;
+      J = r.objective, D = r.dual_value, gap = r.relative_gap, fit = r.data_fit, rounds = r.rounds;
+      status = r.status;
+      if (!r.certified) std::fprintf(stderr, "rtv solve: warning: not certified (%s)\n", r.status.c_str());
+    } else {
+      const rtv::TrendFilterResult r = rtv::trend_filter_1d(X.col(0), y, lambda, true);
+      net = rtv::to_network(r.spline, true);
+      J = r.objective, D = r.objective - r.duality_gap, gap = r.duality_gap / r.objective, fit = r.data_fit;
+      status = r.status;
+      if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.status.c_str());
+    }
+  } catch (const rtv::InputError& e) {  // "data: ...": name the file instead
+    const std::string m = e.what();
+    if (m.rfind("data: ", 0) == 0) throw rtv::input_error(data, m.substr(6));
+    throw;
+  }
+  rtv::write_network_json(net, out);
+  if (vm.count("json")) {
+    nlohmann::ordered_json j;
+    j["data"] = data;
+    j["N"] = N;
+    j["d"] = d;
+    j["lambda"] = lambda;
+    j["objective"] = J;
+    j["data_fit"] = fit;
+    j["path_norm"] = rtv::path_norm(net);
+    j["dual_value"] = D;
+    j["relative_gap"] = gap;
+    j["neurons"] = net.width();
+    j["bound"] = N - (d + 1);
+    j["rounds"] = rounds;
+    j["status"] = status;
+    j["output"] = out;
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("data          %s: N = %d points in R^%d, lambda = %.12g\n", data.c_str(), N, d, lambda);
+  std::printf("objective     %.15g (data fit %.15g + lambda x path norm %.15g)\n", J, fit, rtv::path_norm(net));
+  std::printf("dual bound    %.15g: no network does better (relative gap %.3g; %s)\n", D, gap, status.c_str());
+  std::printf("neurons       %d (bound N - (d + 1) = %d)\n", net.width(), N - (d + 1));
+  std::printf("wrote         %s\n", out.c_str());
+  return 0;
+}
+
 int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, int threads) {
   if (!vm.count("radius")) throw UsageError("seminorm: a NETWORK needs --radius r (the R-TV is taken on the ball B_r)");
   const double r = vm["radius"].as<double>();
@@ -612,6 +775,8 @@ int main(int argc, char** argv) {
     if (cmd == "seminorm") return cmd_seminorm(args);
     if (cmd == "train") return cmd_train(args);
     if (cmd == "fit1d") return cmd_fit1d(args);
+    if (cmd == "reduce") return cmd_reduce(args);
+    if (cmd == "solve") return cmd_solve(args);
     std::cerr << "rtv: error: unknown command '" << cmd << "'\n" << kUsage;
     return 2;
   } catch (const UsageError& e) {

@@ -125,6 +125,9 @@ Claim claim_r3_gaussian_rtv();
 Claim claim_r4_neuron_dirac_pair();
 Claim claim_r5_rtv_equals_pathnorm();
 Claim claim_r6_ridge_rtv();
+Claim claim_n1_neuron_reduction();
+Claim claim_n2_trained_sparsity();
+Claim claim_n3_certified_global_optimum();
 Claim claim_d1_schatten_identity();
 
 }  // namespace rtv::verify

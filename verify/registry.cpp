@@ -19,6 +19,9 @@ const std::vector<Claim>& registry() {
       claim_s2_knot_bound_1d(),
       claim_s3_wd_training_solves_tv(),
       claim_s4_skip_connection(),
+      claim_n1_neuron_reduction(),
+      claim_n2_trained_sparsity(),
+      claim_n3_certified_global_optimum(),
       claim_d1_schatten_identity(),
   };
   return claims;
