@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "rtv/error.hpp"
 #include "rtv/norms.hpp"
@@ -55,26 +54,9 @@ void check_data(const MatrixXd& X, const VectorXd& y, const char* who) {
   if (X.cols() != 2) throw input_error(src, "needs d = 2 points (2 columns), got " + std::to_string(X.cols()));
   if (y.size() != X.rows())
     throw input_error(src, std::to_string(X.rows()) + " points but " + std::to_string(y.size()) + " values");
-  if (!X.allFinite() || !y.allFinite()) throw input_error(src, "data contain NaN or infinite values");
+  if (!y.allFinite()) throw input_error(src, "values contain NaN or infinite entries");
   if (X.rows() < 4) throw input_error(src, "needs at least d + 2 = 4 points, got " + std::to_string(X.rows()));
-  // Duplicate points: sort by (x, y) and compare neighbours.
-  std::vector<int> idx(X.rows());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::sort(idx.begin(), idx.end(),
-            [&](int a, int b) { return X(a, 0) < X(b, 0) || (X(a, 0) == X(b, 0) && X(a, 1) < X(b, 1)); });
-  for (std::size_t k = 0; k + 1 < idx.size(); ++k)
-    if (X(idx[k], 0) == X(idx[k + 1], 0) && X(idx[k], 1) == X(idx[k + 1], 1))
-      throw input_error(src, "duplicate point: rows " + std::to_string(std::min(idx[k], idx[k + 1])) + " and " +
-                                 std::to_string(std::max(idx[k], idx[k + 1])) + " are equal");
-  MatrixXd B(X.rows(), 3);
-  B << X, VectorXd::Ones(X.rows());
-  Eigen::ColPivHouseholderQR<MatrixXd> qr(B);
-  qr.setThreshold(1e-12);  // relative to the largest pivot: [X, 1] of distinct O(1) points has rank 3 or is exact-ly
-                           // degenerate (collinear), which shows as a pivot at rounding level ~1e-16
-  if (qr.rank() < 3)
-    throw input_error(src, "the " + std::to_string(X.rows()) +
-                               " points do not affinely span R^2 (they are collinear): the neuron bound N - (d + 1) "
-                               "and the free affine part need them to");
+  require_affine_span(X, src);  // duplicate points, collinear data (rtv/reduce.hpp)
 }
 
 }  // namespace
