@@ -129,5 +129,6 @@ Claim claim_n1_neuron_reduction();
 Claim claim_n2_trained_sparsity();
 Claim claim_n3_certified_global_optimum();
 Claim claim_d1_schatten_identity();
+Claim claim_a1_maurey_rate();
 
 }  // namespace rtv::verify

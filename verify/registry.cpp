@@ -23,6 +23,7 @@ const std::vector<Claim>& registry() {
       claim_n2_trained_sparsity(),
       claim_n3_certified_global_optimum(),
       claim_d1_schatten_identity(),
+      claim_a1_maurey_rate(),
   };
   return claims;
 }
