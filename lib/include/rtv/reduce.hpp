@@ -55,7 +55,9 @@
 // Where accuracy is lost: (1) merging near-duplicates within merge.tol (step 1 above). (2) Rank decisions are
 // made with a relative tolerance (rank_tol), so a column whose distance from the span of the basis is below it
 // counts as dependent and the move changes the data values by at most |step| times that residual:
-// <= 2 rank_tol M sum|a| per move (2-norm over the data; M the largest column norm of A). (3) The re-fit is a
+// <= rank_tol (|A_j| + sum_i |y_i| |A_basis(i)|) |step| per move (2-norm over the data; the columns' own norms
+// before the projection, so that dead neurons with huge offsets, t = b/|w| ~ 1e18 after weight decay, do not set
+// the scale for the others). Neurons affine on the data to tol::kAffineOnData are dropped before the exchange. (3) The re-fit is a
 // least-squares solve with [X, 1] of condition ~ (|x| + spread) / spread. Measured (tests/test_reduce.cpp):
 // data values unchanged to <= 1.2e-15 of the evaluation scale on random networks, duplicated / antipodal /
 // dead / all-active neurons, near-duplicate chains, offset and clustered data (the guarantee tested is 1e-9;
@@ -82,16 +84,17 @@ namespace tol {
 /// data thinner than 1e-10 of their extent in some direction are too flat for the bound to mean anything.
 inline constexpr double kAffineRank = 1e-10;
 
-/// The exchange step of reduce_network: a projected column c counts as a combination of the basis columns B
-/// when its least-squares residual |c - B y| <= this * M * (1 + |y|_1), M the largest column norm of the
-/// activation matrix A before the projection (the projection leaves ~eps |A_k| of a column that is affine on
-/// the data, so the unprojected norm is the scale of rounding; relative to the largest PROJECTED norm a network
-/// whose neurons are all affine on the data would look independent). M (1 + |y|_1) bounds |c| + |B||y|, the
-/// size of the terms that cancel, so a backward-stable solve leaves a residual of a few eps on this scale for a
-/// column that is exactly dependent: measured below 1e-15 in ~10^5 such decisions (N <= 2000, d <= 5, data
-/// offset and clustered, tests/test_reduce.cpp and a stress run), so 1e-14 keeps a margin of 10 above rounding.
+/// The exchange step of reduce_network: a projected column c = P A_j counts as a combination of the basis
+/// columns B when its least-squares residual |c - B y| <= this * (|A_j| + sum_i |y_i| |A_B(i)|), with the norms of
+/// the columns of the activation matrix A BEFORE the projection (the projection leaves ~eps |A_k| of a column that
+/// is affine on the data, so the unprojected norm is the scale of rounding; relative to PROJECTED norms a network
+/// whose neurons are all affine on the data would look independent; and per column, not the largest over A, since
+/// a dead neuron with t ~ 1e18 would otherwise make every column look dependent). The scale bounds the size of the
+/// terms that cancel, so a backward-stable solve leaves a residual of a few eps on it for a column that is exactly
+/// dependent: measured below 1e-15 in ~10^5 such decisions (N <= 2000, d <= 5, data offset and clustered,
+/// tests/test_reduce.cpp and a stress run), so 1e-14 keeps a margin of 10 above rounding.
 /// It is this small because it is also the size of the error: a move along a null vector with residual r
-/// changes the data values by step * r, at most 2 * this * M sum|a| per move (2-norm over the data). With
+/// changes the data values by step * r, at most this * (scale above) * step per move (2-norm over the data). With
 /// 1e-12, near-duplicate neurons (columns that differ by 1e-7) gave data-value changes up to 2e-9 of the
 /// evaluation scale; with 1e-14 the worst of 3000 random cases is 3e-14. A column that is dependent only at the
 /// rounding level but above this is kept: the bound N - (d + 1) still holds, one neuron may be superfluous.
