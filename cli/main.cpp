@@ -598,7 +598,8 @@ int cmd_solve(const std::vector<std::string>& args) {
     } else {
       const rtv::TrendFilterResult r = rtv::trend_filter_1d(X.col(0), y, lambda, true);
       net = rtv::to_network(r.spline, true);
-      J = r.objective, D = r.objective - r.duality_gap, gap = r.duality_gap / r.objective, fit = r.data_fit;
+      J = r.objective, D = r.objective - r.duality_gap, fit = r.data_fit;
+      gap = r.objective > 0 ? r.duality_gap / r.objective : 0.0;
       status = r.status;
       if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.status.c_str());
     }
