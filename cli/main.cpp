@@ -7,6 +7,8 @@
 // NETWORK is an rtv JSON network (.json) or a PyTorch state_dict archive (.npz); see README "File formats".
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem).
 #include <boost/program_options.hpp>
+#include <initializer_list>
+#include <utility>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -283,6 +285,18 @@ int cmd_fbp(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Library errors read "<source>: <problem>" with the library's name for the input ("data", "network", a solver's
+// name). Re-throw naming the user's file instead: `files` maps a source to its file; the source "*" matches any.
+[[noreturn]] void rethrow_naming_files(const rtv::InputError& e,
+                                       std::initializer_list<std::pair<std::string, std::string>> files) {
+  const std::string m = e.what();
+  const auto colon = m.find(": ");
+  if (colon != std::string::npos)
+    for (const auto& [source, file] : files)
+      if (source == "*" || m.compare(0, colon, source) == 0) throw rtv::input_error(file, m.substr(colon + 2));
+  throw e;
+}
+
 // DATA.csv (or .npy): N rows x1..xd, y (one header line allowed): X (N x d), y (N). d + 2 points at least.
 // cmd_1d: the command needs d = 1 (a UsageError naming it otherwise).
 void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y,
@@ -419,9 +433,7 @@ int cmd_fit1d(const std::vector<std::string>& args) {
       }
     }
   } catch (const rtv::InputError& e) {  // "solver: duplicate x = ...": name the data file instead of the solver
-    const std::string m = e.what();
-    const auto p = m.find(": ");
-    throw rtv::input_error(data, p == std::string::npos ? m : m.substr(p + 2));
+    rethrow_naming_files(e, {{"*", data}});
   }
   if (!r.converged || !r.kkt_ok)
     std::fprintf(stderr, "rtv fit1d: warning: %s%s (duality gap %.3g): the result may not be optimal\n",
@@ -516,10 +528,7 @@ int cmd_reduce(const std::vector<std::string>& args) {
   try {
     r = rtv::reduce_network(net, X);
   } catch (const rtv::InputError& e) {  // "data: ..." / "network: ...": name the files instead
-    const std::string m = e.what();
-    for (const auto& [source, file] : {std::pair<std::string, std::string>{"data: ", data}, {"network: ", path}})
-      if (m.rfind(source, 0) == 0) throw rtv::input_error(file, m.substr(source.size()));
-    throw;
+    rethrow_naming_files(e, {{"data", data}, {"network", path}});
   }
   rtv::write_network_json(r.net, out);
   if (vm.count("json")) {
@@ -603,10 +612,8 @@ int cmd_solve(const std::vector<std::string>& args) {
       status = r.status;
       if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.status.c_str());
     }
-  } catch (const rtv::InputError& e) {  // "data: ...": name the file instead
-    const std::string m = e.what();
-    if (m.rfind("data: ", 0) == 0) throw rtv::input_error(data, m.substr(6));
-    throw;
+  } catch (const rtv::InputError& e) {  // name the data file instead of the library's source
+    rethrow_naming_files(e, {{"*", data}});  // certified: "data: ...", d = 1: the solver's name
   }
   rtv::write_network_json(net, out);
   if (vm.count("json")) {
