@@ -26,7 +26,7 @@ TEST(Approx, UniformBallHasTheRightRadialLaw) {
 TEST(Approx, MaureySampleHasTheMeasuresMassAndIsUnbiased) {
   Rng rng(2);
   const ShallowNet f = random_measure_target(rng, 3, 50);
-  EXPECT_NEAR(path_norm(f), 1.0, 1e-12);
+  EXPECT_NEAR(path_norm(f), 1.0, 1e-12);  // |mu| = sum of M terms 1/M: rounding ~M eps
   const Eigen::MatrixXd X = uniform_ball(rng, 5, 3);
   const Eigen::VectorXd fx = evaluate(f, X);
   Eigen::VectorXd sum = Eigen::VectorXd::Zero(5), sum2 = Eigen::VectorXd::Zero(5);
@@ -66,6 +66,7 @@ TEST(Approx, ExpectedSquaredErrorMatchesEnumeration) {
       const Eigen::VectorXd fk = (A / 2) * ((nn[i].a > 0 ? 1 : -1) * col(i) + (nn[j].a > 0 ? 1 : -1) * col(j));
       expected += p * (fk - g).squaredNorm() / 50;
     }
+  // Closed form against the enumeration of the 9 pairs: the same sums in a different order, ~1e-15 apart.
   EXPECT_NEAR(maurey_expected_squared_error(f, X, 2), expected, 1e-12 * expected);
 }
 

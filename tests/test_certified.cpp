@@ -65,6 +65,8 @@ TEST(Certified, OracleMatchesADenseScanFromBothSides) {
     const OracleResult o = dual_oracle_2d(X, alpha);
     const double scan = scan_sup(X, alpha);
     const double scale = alpha.lpNorm<1>() * X.cwiseAbs().maxCoeff();
+    // The scan evaluates the same finite sums at (a superset of) the oracle's candidates: it may exceed the oracle
+    // only by rounding of O(N) terms of size <= scale, ~1e-15 scale; 1e-13 is that with margin.
     EXPECT_LE(scan, o.value + 1e-13 * scale) << "the scan found more than the oracle's sup: trial " << trial;
     EXPECT_GE(scan, o.value - kScanAgreement * scale) << "trial " << trial;
     worst = std::max(worst, (o.value - scan) / scale);
@@ -114,6 +116,8 @@ TEST(Certified, LassoFeatureSignMatchesFista) {
     }
     auto F = [&](const VectorXd& c) { return 0.5 * (At * c - yt).squaredNorm() + lambda * c.lpNorm<1>(); };
     EXPECT_LE(F(a), F(u) + kExact * F(u)) << "trial " << trial;
+    // Two ways to one optimum: the exact method carries a 1e-12 ridge (objective change ~1e-12 relative) and FISTA
+    // after 2e5 restarted iterations is converged to ~1e-12 on these well-conditioned problems; 1e-9 leaves 1e3.
     EXPECT_NEAR(F(a), F(u), 1e-9 * F(u)) << "trial " << trial;
   }
 }
@@ -131,14 +135,18 @@ TEST(Certified, OptimumIsCertifiedAndNoTrainedNetworkBeatsIt) {
     // The certificate recomputed: B^T alpha = 0, feasibility by the dense scan, the dual value.
     MatrixXd B(N, 3);
     B << X, VectorXd::Ones(N);
+    // alpha is projected onto the complement of [X, 1] by a QR of O(1) entries: rounding ~eps |y|_1 per entry.
     EXPECT_LE((B.transpose() * r.alpha).lpNorm<Eigen::Infinity>(), 1e-12 * (1 + y.lpNorm<1>()));
+    // Feasible up to rounding of the scaling alpha * lambda / M (a few eps) and the scan's sums: 1e-9 relative.
     EXPECT_LE(scan_sup(X, r.alpha), lambda * (1 + 1e-9));
     const double D = r.alpha.dot(y) - 0.5 * r.alpha.squaredNorm();
     EXPECT_NEAR(D, r.dual_value, kExact * std::abs(D));
     // The primal: its objective recomputed from the network (balanced, so WD = PN).
     const double J = objective(r.net, X, y, lambda).total;
+    // The same objective from the network file's parameters (evaluate + weight decay) instead of the solver's
+    // residual: both exact up to rounding of O(N K) terms; 1e-9 relative is far above that.
     EXPECT_NEAR(J, r.objective, 1e-9 * J);
-    EXPECT_NEAR(weight_decay(r.net), path_norm(r.net), 1e-12 * path_norm(r.net));
+    EXPECT_NEAR(weight_decay(r.net), path_norm(r.net), 1e-12 * path_norm(r.net));  // balanced: a few eps per neuron
     EXPECT_GE(J, D);
     // Weak duality: trained networks of several widths never go below D.
     double best_trained = 1e300;
@@ -149,6 +157,7 @@ TEST(Certified, OptimumIsCertifiedAndNoTrainedNetworkBeatsIt) {
       o.learning_rate = 0.004;
       o.max_steps = 100000;
       const TrainResult t = train(init_network(init_rng, 2, 40), X, y, o);
+      // Weak duality is exact; 1e-12 only absorbs the rounding of D's two O(|y|^2) terms.
       EXPECT_GE(t.objective, D * (1 - 1e-12)) << "a trained network beat the dual bound";
       best_trained = std::min(best_trained, t.objective);
     }
