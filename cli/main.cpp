@@ -1,10 +1,12 @@
 // rtv: the tool for users' own networks. Subcommands:
-//   rtv inspect NETWORK [--radius r] [--json]   dimension, neurons, hyperplanes, path norm, WD, R-TV, balance
+//   rtv inspect NETWORK [--radius r] [--json]   dimension, neurons, hyperplanes, path norm, WD, R-TV, balance;
+//                                               deep networks: per stage WD, path norm, input-map spectrum, rank
 //   rtv balance NETWORK -o OUT.json             rescale every neuron to |v| = |w| (same function, WD = PN)
 //   rtv fit1d DATA.csv [--lambda L] [--json]    exact univariate optimum (THEORY.md s.4) and its sparsest form
 //   rtv reduce NETWORK DATA.csv -o OUT.json     <= N - (d + 1) neurons, same values at the data (THEORY.md s.5)
 //   rtv solve DATA.csv --lambda L -o OUT.json   certified global optimum over all widths, d = 1, 2 (THEORY.md s.5)
 // NETWORK is an rtv JSON network (.json) or a PyTorch state_dict archive (.npz); see README "File formats".
+// Only inspect reads deep networks (rtv.deep-relu, or a deep nn.Sequential); the other commands are shallow.
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem).
 #include <boost/program_options.hpp>
 #include <initializer_list>
@@ -15,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtv/certified.hpp"
+#include "rtv/deep.hpp"
 #include "rtv/error.hpp"
 #include "rtv/filters.hpp"
 #include "rtv/io.hpp"
@@ -37,7 +40,8 @@ const char* kUsage =
     "Usage: rtv COMMAND [options]\n"
     "Commands:\n"
     "  inspect NETWORK [--radius r] [--json]  input dimension, neurons, distinct active hyperplanes, path norm,\n"
-    "                                         weight decay, R-TV (and on the ball B_r), imbalance\n"
+    "                                         weight decay, R-TV (and on the ball B_r), imbalance; deep networks:\n"
+    "                                         per stage widths, WD, path norm, input-map singular values and rank\n"
     "  balance NETWORK -o OUT.json            rescale every neuron to |v_k| = |w_k| (same function, WD = PN)\n"
     "  phantom NAME --size n -o IMAGE         sample shepp-logan, disk or gaussian on [-L, L]^2\n"
     "  radon IMAGE --angles A -o SINOGRAM     2D Radon transform (Joseph) of an n x n image\n"
@@ -49,7 +53,8 @@ const char* kUsage =
     "                                         larger path norm (Caratheodory reduction, s.5)\n"
     "  seminorm NETWORK --radius r [--json]  exact vs numerical Radon-domain R-TV on B_r, recovered neurons (d = 2, 3)\n"
     "  seminorm --grid IMAGE --extent L       numerical R-TV of a 2D function sampled on [-L, L]^2\n"
-    "NETWORK: an rtv network file (.json, format rtv.shallow-relu) or a PyTorch state_dict (.npz).\n"
+    "NETWORK: an rtv network file (.json, format rtv.shallow-relu; inspect also reads rtv.deep-relu) or a PyTorch\n"
+    "         state_dict (.npz; inspect also reads an nn.Sequential of Linear and ReLU layers).\n"
     "IMAGE, SINOGRAM: .npy or .csv. Grid conventions: README 'Radon conventions' and 'rtv radon --help'.\n"
     "Run 'rtv COMMAND --help' for the options of a command.\n";
 
@@ -75,12 +80,98 @@ std::string g17(double x) {
   return buf;
 }
 
+// Numerical rank of a deep stage's input map W U_m ... U_1: the number of singular values s_j > kRankRelTol s_1.
+// 1e-3 is a convention, not a derived bound: it sits far above the rounding floor of the weights (float32
+// checkpoints carry relative noise ~1e-7, so an exact-rank test at n eps would count noise as rank) and counts a
+// direction as unused when it moves the pre-activations by less than 0.1% of the dominant one. Weight decay
+// shrinks unused directions only gradually during finite training, so no threshold is right for every network:
+// --rank-tol changes it, and the entropy rank (no threshold) is printed next to it.
+constexpr double kRankRelTol = 1e-3;
+
+// rtv inspect on a deep network (io.hpp: a "rtv.deep-relu" JSON or a .npz that is not the shallow pattern).
+// JSON keys: file, network ("deep"), input_dimension, outputs, num_stages, weight_decay, rank_rel_tol, stages:
+// [{stage, inputs, linear_widths, width, outputs, has_V, skip, weight_decay, path_norm, input_map_rows,
+// input_map_cols, singular_values, numerical_rank, entropy_rank}].
+int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
+  const rtv::DeepNet net = rtv::read_deep_network(path);
+  const std::vector<double> pn = rtv::stage_path_norms(net);
+  const std::vector<Eigen::VectorXd> spectra = rtv::input_map_spectra(net);
+  const double wd = rtv::weight_decay(net);
+  nlohmann::ordered_json j;
+  j["file"] = path;
+  j["network"] = "deep";
+  j["input_dimension"] = net.dim();
+  j["outputs"] = net.outputs();
+  j["num_stages"] = net.stages.size();
+  j["weight_decay"] = wd;
+  j["rank_rel_tol"] = rank_tol;
+  j["stages"] = nlohmann::ordered_json::array();
+  for (std::size_t l = 0; l < net.stages.size(); ++l) {
+    const rtv::DeepStage& s = net.stages[l];
+    rtv::DeepNet alone;  // the stage's own WD term: the library's definition applied to it alone
+    alone.stages = {s};
+    std::vector<int> widths;
+    for (const Eigen::MatrixXd& U : s.linear) widths.push_back(static_cast<int>(U.rows()));
+    const Eigen::VectorXd& sv = spectra[l];
+    nlohmann::ordered_json js;
+    js["stage"] = l + 1;
+    js["inputs"] = s.inputs();
+    js["linear_widths"] = widths;
+    js["width"] = s.width();
+    js["outputs"] = s.outputs();
+    js["has_V"] = s.has_V();
+    js["skip"] = s.skip;
+    js["weight_decay"] = rtv::weight_decay(alone);
+    js["path_norm"] = pn[l];
+    js["input_map_rows"] = s.width();
+    js["input_map_cols"] = s.inputs();
+    js["singular_values"] = std::vector<double>(sv.data(), sv.data() + sv.size());
+    js["numerical_rank"] = rtv::numerical_rank(sv, rank_tol);
+    js["entropy_rank"] = rtv::entropy_rank(sv);
+    j["stages"].push_back(js);
+  }
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("network               %s (deep ReLU network, %zu stage%s)\n", path.c_str(), net.stages.size(),
+              net.stages.size() == 1 ? "" : "s");
+  std::printf("input dimension       %d\n", net.dim());
+  std::printf("outputs               %d\n", net.outputs());
+  std::printf("weight decay          %.12g (1/2 sum of |U|_F^2, |W|_F^2, |V|_F^2 over the stages)\n", wd);
+  for (const auto& js : j["stages"]) {
+    std::string arch = std::to_string(js["inputs"].get<int>());
+    for (int w : js["linear_widths"]) arch += " -> " + std::to_string(w) + " (linear)";
+    arch += " -> " + std::to_string(js["width"].get<int>()) + " (ReLU) -> " + std::to_string(js["outputs"].get<int>());
+    arch += js["has_V"].get<bool>() ? " (V)" : " (no V: identity)";
+    if (js["skip"].get<bool>()) arch += ", skip connection";
+    std::printf("stage %-15d %s\n", js["stage"].get<int>(), arch.c_str());
+    std::printf("  weight decay        %.12g\n", js["weight_decay"].get<double>());
+    std::printf("  path norm           %.12g\n", js["path_norm"].get<double>());
+    std::string svs;
+    for (double x : js["singular_values"]) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " %.6g", x);
+      svs += buf;
+    }
+    char label[48];
+    std::snprintf(label, sizeof label, "input map %d x %d", js["input_map_rows"].get<int>(),
+                  js["input_map_cols"].get<int>());
+    std::printf("  %-19s singular values%s\n", label, svs.c_str());
+    std::printf("  numerical rank      %d (s_j > %g s_1)\n", js["numerical_rank"].get<int>(), rank_tol);
+    std::printf("  entropy rank        %.6g\n", js["entropy_rank"].get<double>());
+  }
+  return 0;
+}
+
 int cmd_inspect(const std::vector<std::string>& args) {
   std::string path;
-  double radius = 0.0;
+  double radius = 0.0, rank_tol = kRankRelTol;
   po::options_description desc("rtv inspect NETWORK [options]");
   desc.add_options()("help,h", "print this help")("network", po::value<std::string>(&path), "network file")(
       "radius", po::value<double>(&radius), "also report the R-TV on the ball B_r of this radius (r > 0)")(
+      "rank-tol", po::value<double>(&rank_tol)->default_value(kRankRelTol),
+      "deep networks: numerical rank of each input map counts singular values > rank-tol * s_1")(
       "json", "machine-readable output (keys documented in the README)");
   po::positional_options_description pos;
   pos.add("network", 1);
@@ -93,6 +184,13 @@ int cmd_inspect(const std::vector<std::string>& args) {
   const bool with_ball = vm.count("radius") > 0;
   if (with_ball && !(std::isfinite(radius) && radius > 0))
     throw UsageError("inspect: --radius must be a positive finite number, got " + g17(radius));
+
+  if (!(rank_tol > 0 && rank_tol < 1)) throw UsageError("inspect: --rank-tol must be in (0, 1), got " + g17(rank_tol));
+  if (rtv::network_file_kind(path) == rtv::NetworkKind::kDeep) {
+    if (with_ball)
+      throw UsageError("inspect: --radius applies to shallow networks only (" + path + " is a deep network)");
+    return inspect_deep(path, vm.count("json") > 0, rank_tol);
+  }
 
   const rtv::ShallowNet net = rtv::read_network(path);
   int active = 0;

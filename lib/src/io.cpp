@@ -204,6 +204,7 @@ void write_array(const fs::path& path, const RowMajor& a) {
 namespace {
 
 constexpr const char* kFormat = "rtv.shallow-relu";
+constexpr const char* kDeepFormat = "rtv.deep-relu";
 constexpr int kVersion = 1;
 
 double number_of(const json& j, const std::string& source, const std::string& what) {
@@ -223,7 +224,9 @@ Eigen::VectorXd vector_of(const json& j, const std::string& source, const std::s
 
 }  // namespace
 
-ShallowNet parse_network_json(const std::string& text, const std::string& source) {
+namespace {
+
+json parse_json_object(const std::string& text, const std::string& source) {
   json j;
   try {
     j = json::parse(text);
@@ -233,14 +236,22 @@ ShallowNet parse_network_json(const std::string& text, const std::string& source
     throw input_error(source, std::string("invalid JSON number: ") + e.what());
   }
   if (!j.is_object()) throw input_error(source, "a network file must be a JSON object");
+  return j;
+}
+
+ShallowNet shallow_from_json(const json& j, const std::string& source) {
+  // The format first: a file of the other format gets that message, not a list of unknown keys.
+  if (j.contains("format") && j["format"] == kDeepFormat)
+    throw input_error(source, std::string("\"format\" is \"") + kDeepFormat +
+                                  "\", a deep network: this reads shallow networks (\"" + kFormat + "\") only");
+  if (!j.contains("format") || j["format"] != kFormat)
+    throw input_error(source, std::string("\"format\" must be \"") + kFormat + "\"");
   static const std::set<std::string> known = {"format", "version", "W", "b", "v", "c", "c0", "d"};
   for (const auto& [key, value] : j.items()) {
     (void)value;
     if (!known.count(key))
       throw input_error(source, "unknown key \"" + key + "\" (allowed: format, version, d, W, b, v, c, c0)");
   }
-  if (!j.contains("format") || j["format"] != kFormat)
-    throw input_error(source, std::string("\"format\" must be \"") + kFormat + "\"");
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kVersion)
     throw input_error(source, "\"version\" must be 1 (the only version this rtv reads)");
   for (const char* key : {"W", "b", "v"})
@@ -281,6 +292,12 @@ ShallowNet parse_network_json(const std::string& text, const std::string& source
   return net;
 }
 
+}  // namespace
+
+ShallowNet parse_network_json(const std::string& text, const std::string& source) {
+  return shallow_from_json(parse_json_object(text, source), source);
+}
+
 ShallowNet read_network_json(const fs::path& path) { return parse_network_json(read_file(path), path.string()); }
 
 std::string network_to_json(const ShallowNet& net) {
@@ -304,6 +321,173 @@ std::string network_to_json(const ShallowNet& net) {
 
 void write_network_json(const ShallowNet& net, const fs::path& path) {
   write_file_atomic(path, network_to_json(net));
+}
+
+// ---------------------------------------------------------------- deep network JSON
+
+namespace {
+
+// A matrix given as an array of rows, every row with `cols` numbers (cols = the width it is applied to, known
+// from the previous layers). `what` names the stage and key, e.g. "stage 2: \"W\"".
+Eigen::MatrixXd matrix_of(const json& j, const std::string& source, const std::string& what, int cols,
+                          const std::string& cols_reason) {
+  if (!j.is_array()) throw input_error(source, what + " must be an array of rows, got " + j.type_name());
+  Eigen::MatrixXd M(static_cast<Eigen::Index>(j.size()), cols);
+  for (std::size_t r = 0; r < j.size(); ++r) {
+    const std::string row = what + "[" + std::to_string(r) + "]";
+    if (!j[r].is_array()) throw input_error(source, row + " must be an array of numbers (a row)");
+    if (static_cast<int>(j[r].size()) != cols)
+      throw input_error(source, row + " has " + std::to_string(j[r].size()) + " entries, expected " +
+                                    std::to_string(cols) + " (" + cols_reason + ")");
+    for (int i = 0; i < cols; ++i)
+      M(static_cast<Eigen::Index>(r), i) = number_of(j[r][static_cast<std::size_t>(i)], source,
+                                                     row + "[" + std::to_string(i) + "]");
+  }
+  return M;
+}
+
+Eigen::VectorXd vector_of_size(const json& j, const std::string& source, const std::string& what, int n,
+                               const std::string& reason) {
+  if (!j.is_array()) throw input_error(source, what + " must be an array of numbers, got " + j.type_name());
+  if (static_cast<int>(j.size()) != n)
+    throw input_error(source, what + " has " + std::to_string(j.size()) + " entries, expected " + std::to_string(n) +
+                                  " (" + reason + ")");
+  Eigen::VectorXd out(n);
+  for (int i = 0; i < n; ++i)
+    out(i) = number_of(j[static_cast<std::size_t>(i)], source, what + "[" + std::to_string(i) + "]");
+  return out;
+}
+
+DeepStage stage_from_json(const json& js, const std::string& source, const std::string& stage, int n_in) {
+  if (!js.is_object()) throw input_error(source, stage + " must be a JSON object");
+  static const std::set<std::string> known = {"linear", "W", "b", "V", "c", "skip", "C"};
+  for (const auto& [key, value] : js.items()) {
+    (void)value;
+    if (!known.count(key))
+      throw input_error(source, stage + ": unknown key \"" + key + "\" (allowed: linear, W, b, V, c, skip, C)");
+  }
+  for (const char* key : {"W", "b"})
+    if (!js.contains(key)) throw input_error(source, stage + ": missing key \"" + key + "\"");
+  const auto q = [&](const std::string& key) { return stage + ": \"" + key + "\""; };
+  DeepStage s;
+  int r = n_in;  // the width the next matrix is applied to
+  std::string r_reason = "the stage's input width n_in";
+  if (js.contains("linear")) {
+    const json& jl = js["linear"];
+    if (!jl.is_array()) throw input_error(source, q("linear") + " must be an array of matrices");
+    for (std::size_t m = 0; m < jl.size(); ++m) {
+      s.linear.push_back(matrix_of(jl[m], source, q("linear") + "[" + std::to_string(m) + "]", r, r_reason));
+      r = static_cast<int>(s.linear.back().rows());
+      r_reason = "the rows of \"linear\"[" + std::to_string(m) + "]";
+    }
+  }
+  s.W = matrix_of(js["W"], source, q("W"), r, r_reason);
+  const int K = s.width();
+  s.b = vector_of_size(js["b"], source, q("b"), K, "one per row of W");
+  int n_out = K;
+  if (js.contains("V") && !js["V"].is_null()) {
+    s.V = matrix_of(js["V"], source, q("V"), K, "one per row of W");
+    if (s.V.rows() == 0)
+      throw input_error(source, q("V") + " has no rows: give null (or leave it out) for the identity");
+    n_out = static_cast<int>(s.V.rows());
+  }
+  s.c = js.contains("c") ? vector_of_size(js["c"], source, q("c"), n_out, "the stage's output width")
+                         : Eigen::VectorXd::Zero(n_out);
+  if (js.contains("skip")) {
+    if (!js["skip"].is_boolean()) throw input_error(source, q("skip") + " must be true or false");
+    s.skip = js["skip"].get<bool>();
+  }
+  if (s.skip) {
+    if (!js.contains("C")) throw input_error(source, stage + ": \"skip\" is true but \"C\" is missing");
+    s.C = matrix_of(js["C"], source, q("C"), n_in, "the stage's input width n_in");
+    if (s.C.rows() != n_out)
+      throw input_error(source, q("C") + " has " + std::to_string(s.C.rows()) + " rows, expected " +
+                                    std::to_string(n_out) + " (the stage's output width)");
+  } else {
+    if (js.contains("C")) throw input_error(source, stage + ": \"C\" is given but \"skip\" is not true");
+    s.C = Eigen::MatrixXd::Zero(n_out, n_in);
+  }
+  return s;
+}
+
+json matrix_json(const Eigen::MatrixXd& M) {
+  json rows = json::array();
+  for (Eigen::Index i = 0; i < M.rows(); ++i) {
+    json row = json::array();
+    for (Eigen::Index j = 0; j < M.cols(); ++j) row.push_back(M(i, j));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+json vector_json(const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); }
+
+DeepNet deep_from_json(const json& j, const std::string& source) {
+  // The format first: a file of the other format gets that message, not a list of unknown keys.
+  if (!j.contains("format") || j["format"] != kDeepFormat) {
+    if (j.contains("format") && j["format"] == kFormat)
+      throw input_error(source, std::string("\"format\" is \"") + kFormat +
+                                    "\", a shallow network: read it with read_network or read_deep_network (which "
+                                    "converts it), not as \"" + kDeepFormat + "\"");
+    throw input_error(source, std::string("\"format\" must be \"") + kDeepFormat + "\"");
+  }
+  static const std::set<std::string> known = {"format", "version", "d", "stages"};
+  for (const auto& [key, value] : j.items()) {
+    (void)value;
+    if (!known.count(key))
+      throw input_error(source, "unknown key \"" + key + "\" (allowed: format, version, d, stages)");
+  }
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<long long>() != kVersion)
+    throw input_error(source, "\"version\" must be 1 (the only version this rtv reads)");
+  if (!j.contains("d")) throw input_error(source, "missing key \"d\" (the input dimension)");
+  if (!j["d"].is_number_integer() || j["d"].get<long long>() < 1 || j["d"].get<long long>() > (1 << 30))
+    throw input_error(source, "\"d\" must be a positive integer");
+  if (!j.contains("stages")) throw input_error(source, "missing key \"stages\"");
+  const json& js = j["stages"];
+  if (!js.is_array() || js.empty()) throw input_error(source, "\"stages\" must be a non-empty array of stages");
+  DeepNet net;
+  int n_in = j["d"].get<int>();
+  for (std::size_t l = 0; l < js.size(); ++l) {
+    net.stages.push_back(stage_from_json(js[l], source, "stage " + std::to_string(l + 1), n_in));
+    n_in = net.stages.back().outputs();
+  }
+  net.validate(source);
+  return net;
+}
+
+}  // namespace
+
+DeepNet parse_deep_network_json(const std::string& text, const std::string& source) {
+  return deep_from_json(parse_json_object(text, source), source);
+}
+
+DeepNet read_deep_network_json(const fs::path& path) { return parse_deep_network_json(read_file(path), path.string()); }
+
+std::string deep_network_to_json(const DeepNet& net) {
+  json stages = json::array();
+  for (const DeepStage& s : net.stages) {
+    json js;
+    json linear = json::array();
+    for (const Eigen::MatrixXd& U : s.linear) linear.push_back(matrix_json(U));
+    js["linear"] = linear;
+    js["W"] = matrix_json(s.W);
+    js["b"] = vector_json(s.b);
+    js["V"] = s.has_V() ? matrix_json(s.V) : json(nullptr);
+    js["c"] = vector_json(s.c);
+    js["skip"] = s.skip;
+    if (s.skip) js["C"] = matrix_json(s.C);
+    stages.push_back(std::move(js));
+  }
+  json j;
+  j["format"] = kDeepFormat;
+  j["version"] = kVersion;
+  j["d"] = net.dim();
+  j["stages"] = stages;
+  return j.dump(1) + "\n";  // doubles with up to 17 significant digits (shortest round trip): exact
+}
+
+void write_deep_network_json(const DeepNet& net, const fs::path& path) {
+  write_file_atomic(path, deep_network_to_json(net));
 }
 
 // ---------------------------------------------------------------- .npy
@@ -554,6 +738,213 @@ ShallowNet read_network(const fs::path& path) {
   const std::string ext = path.extension().string();
   if (ext == ".json") return read_network_json(path);
   if (ext == ".npz") return read_network_npz(path);
+  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+}
+
+// ---------------------------------------------------------------- deep PyTorch import
+
+namespace {
+
+// One nn.Linear of the Sequential: PyTorch's weight (out x in) and bias (out; zero when bias=False).
+struct TorchLinear {
+  int index = 0;
+  Eigen::MatrixXd weight;
+  Eigen::VectorXd bias;
+};
+
+std::string shape_string(const NpyArray& a) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < a.shape.size(); ++i) s += (i ? ", " : "") + std::to_string(a.shape[i]);
+  return s + (a.shape.size() == 1 ? ",)" : ")");
+}
+
+// "module 3" or "modules 3..5".
+std::string modules_string(int first, int last) {
+  return first == last ? "module " + std::to_string(first)
+                       : "modules " + std::to_string(first) + ".." + std::to_string(last);
+}
+
+// Splits "<prefix><i>.weight" / "<prefix><i>.bias" (prefix empty or ending in '.', i without leading zeros).
+bool split_module_key(const std::string& key, std::string& prefix, int& index, bool& is_weight) {
+  static const std::regex re(R"(^((?:.*\.)?)(0|[1-9][0-9]{0,5})\.(weight|bias)$)");
+  std::smatch m;
+  if (!std::regex_match(key, m, re)) return false;
+  prefix = m[1].str();
+  index = std::stoi(m[2].str());
+  is_weight = m[3] == "weight";
+  return true;
+}
+
+// The Sequential's Linear layers in index order, with shapes and finiteness checked (messages name the key).
+std::vector<TorchLinear> torch_linears(const std::map<std::string, NpyArray>& arrays, const std::string& src) {
+  std::string prefix;
+  bool have_prefix = false;
+  std::map<int, std::pair<const NpyArray*, const NpyArray*>> modules;  // index -> (weight, bias)
+  for (const auto& [key, arr] : arrays) {
+    std::string p;
+    int index = 0;
+    bool is_weight = false;
+    if (!split_module_key(key, p, index, is_weight))
+      throw input_error(src, "unexpected array '" + key + "': the deep importer reads an nn.Sequential of nn.Linear "
+                             "and nn.ReLU (keys '<i>.weight' and '<i>.bias', optionally with a prefix such as 'net.')");
+    if (have_prefix && p != prefix)
+      throw input_error(src, "arrays with different prefixes ('" + prefix + "' and '" + p + "', in '" + key +
+                             "'): expected the state_dict of one nn.Sequential");
+    prefix = p;
+    have_prefix = true;
+    (is_weight ? modules[index].first : modules[index].second) = &arr;
+  }
+  if (modules.empty()) throw input_error(src, "no arrays: expected the state_dict of an nn.Sequential");
+  std::vector<TorchLinear> out;
+  for (const auto& [index, wb] : modules) {
+    const std::string name = prefix + std::to_string(index);
+    if (!wb.first) throw input_error(src, "'" + name + ".bias' without '" + name + ".weight'");
+    const NpyArray& w = *wb.first;
+    if (w.shape.size() != 2 || w.shape[0] < 1 || w.shape[1] < 1)
+      throw input_error(src, "'" + name + ".weight' must be a matrix out_features x in_features (an nn.Linear), got "
+                             "shape " + shape_string(w));
+    TorchLinear t;
+    t.index = index;
+    t.weight.resize(w.shape[0], w.shape[1]);
+    for (std::int64_t i = 0; i < w.shape[0]; ++i)
+      for (std::int64_t k = 0; k < w.shape[1]; ++k)
+        t.weight(i, k) = w.data[static_cast<std::size_t>(i * w.shape[1] + k)];
+    t.bias = Eigen::VectorXd::Zero(w.shape[0]);
+    if (wb.second) {
+      const NpyArray& b = *wb.second;
+      if (b.shape != std::vector<std::int64_t>{w.shape[0]})
+        throw input_error(src, "'" + name + ".bias' has shape " + shape_string(b) + ", expected (" +
+                               std::to_string(w.shape[0]) + ",) like the rows of '" + name + ".weight'");
+      for (std::int64_t i = 0; i < w.shape[0]; ++i) t.bias(i) = b.data[static_cast<std::size_t>(i)];
+    }
+    if (!t.weight.allFinite()) throw input_error(src, "'" + name + ".weight' contains NaN or infinite values");
+    if (!t.bias.allFinite()) throw input_error(src, "'" + name + ".bias' contains NaN or infinite values");
+    if (!out.empty() && out.back().weight.rows() != t.weight.cols())
+      throw input_error(src, "'" + name + ".weight' has " + std::to_string(t.weight.cols()) +
+                             " in_features but the previous Linear (index " + std::to_string(out.back().index) +
+                             ") has " + std::to_string(out.back().weight.rows()) + " out_features");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+DeepNet deep_from_arrays(const std::map<std::string, NpyArray>& arrays, const std::string& src) {
+  const std::vector<TorchLinear> lin = torch_linears(arrays, src);
+
+  // Split into chains of consecutive indices, separated by exactly one parameter-free index (a ReLU).
+  if (lin.front().index != 0)
+    throw input_error(src, "the first Linear is module " + std::to_string(lin.front().index) + ", not 0: " +
+                           modules_string(0, lin.front().index - 1) + " before it without parameters (the Sequential "
+                           "must start with an nn.Linear)");
+  std::vector<std::vector<const TorchLinear*>> chains(1);
+  for (std::size_t i = 0; i < lin.size(); ++i) {
+    if (i > 0) {
+      const int gap = lin[i].index - lin[i - 1].index;
+      if (gap == 2) {
+        chains.emplace_back();
+      } else if (gap > 2) {
+        throw input_error(src, modules_string(lin[i - 1].index + 1, lin[i].index - 1) + " between the Linear layers " +
+                               std::to_string(lin[i - 1].index) + " and " + std::to_string(lin[i].index) +
+                               " have no parameters: only a single nn.ReLU may separate Linear layers");
+      }
+    }
+    chains.back().push_back(&lin[i]);
+  }
+  const std::size_t L = chains.size() - 1;  // number of ReLUs
+  if (L == 0)
+    throw input_error(src, "no nn.ReLU (module indices " + std::to_string(lin.front().index) + ".." +
+                           std::to_string(lin.back().index) + " are all Linear): a purely linear network is not a "
+                           "ReLU network");
+  if (chains[L].size() != 1)
+    throw input_error(src, "after the last nn.ReLU (module " + std::to_string(chains[L].front()->index - 1) +
+                           ") come " + std::to_string(chains[L].size()) + " Linear layers (" +
+                           modules_string(chains[L].front()->index, chains[L].back()->index) +
+                           "): the last ReLU must be followed by exactly one Linear (the output layer)");
+
+  DeepNet net;
+  for (std::size_t l = 1; l <= L; ++l) {
+    // The pre-ReLU part: chain_{l-1}, without its first Linear when that Linear is stage l-1's V.
+    const auto& pre_chain = chains[l - 1];
+    const std::size_t first = (l > 1 && pre_chain.size() >= 2) ? 1 : 0;
+    DeepStage s;
+    // acc = the bias of the composed affine map U_m (... (U_1 h + beta_1) ...) + beta_W, by Horner's rule.
+    Eigen::VectorXd acc;
+    for (std::size_t i = first; i < pre_chain.size(); ++i) {
+      const TorchLinear& t = *pre_chain[i];
+      acc = (i == first) ? t.bias : Eigen::VectorXd(t.weight * acc + t.bias);
+      if (i + 1 < pre_chain.size()) s.linear.push_back(t.weight);
+      else s.W = t.weight;
+    }
+    s.b = -acc;  // PyTorch: W x + b; rtv: w . x - b
+    const auto& post_chain = chains[l];
+    if (l == L || post_chain.size() >= 2) {
+      s.V = post_chain.front()->weight;
+      s.c = post_chain.front()->bias;
+    } else {
+      s.c = Eigen::VectorXd::Zero(s.W.rows());  // V absent: the identity; the chain's Linear is the next W
+    }
+    const int n_in = s.linear.empty() ? static_cast<int>(s.W.cols()) : static_cast<int>(s.linear.front().cols());
+    s.C = Eigen::MatrixXd::Zero(s.c.size(), n_in);
+    s.skip = false;
+    net.stages.push_back(std::move(s));
+  }
+  net.validate(src);
+  return net;
+}
+
+// The shallow .npz pattern (io.hpp header comment): read_network_npz's keys, or a skip connection.
+bool is_shallow_npz(const std::map<std::string, NpyArray>& arrays) {
+  for (const auto& [key, arr] : arrays) {
+    (void)arr;
+    if (key.rfind("skip.", 0) == 0) return true;
+  }
+  if (arrays.size() != 4) return false;
+  std::string prefix;
+  int index = 0;
+  bool is_weight = false;
+  if (!split_module_key(arrays.begin()->first, prefix, index, is_weight)) return false;
+  for (const char* tail : {"0.weight", "0.bias", "2.weight", "2.bias"})
+    if (!arrays.count(prefix + tail)) return false;
+  const NpyArray& w2 = arrays.at(prefix + "2.weight");
+  return w2.shape.size() == 2 && w2.shape[0] == 1;
+}
+
+std::string json_format(const fs::path& path) {
+  const std::string src = path.string();
+  const json j = parse_json_object(read_file(path), src);
+  if (!j.contains("format") || !j["format"].is_string())
+    throw input_error(src, std::string("\"format\" must be \"") + kFormat + "\" or \"" + kDeepFormat + "\"");
+  const std::string f = j["format"].get<std::string>();
+  if (f != kFormat && f != kDeepFormat)
+    throw input_error(src, "unknown \"format\" \"" + f + "\" (expected \"" + kFormat + "\" or \"" + kDeepFormat +
+                           "\")");
+  return f;
+}
+
+}  // namespace
+
+DeepNet read_deep_network_npz(const fs::path& path) { return deep_from_arrays(read_npz(path), path.string()); }
+
+NetworkKind network_file_kind(const fs::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext == ".json") return json_format(path) == kFormat ? NetworkKind::kShallow : NetworkKind::kDeep;
+  if (ext == ".npz") return is_shallow_npz(read_npz(path)) ? NetworkKind::kShallow : NetworkKind::kDeep;
+  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+}
+
+DeepNet read_deep_network(const fs::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext == ".json") {
+    const std::string src = path.string();
+    const json j = parse_json_object(read_file(path), src);
+    if (j.contains("format") && j["format"] == kFormat) return to_deep(shallow_from_json(j, src));
+    return deep_from_json(j, src);
+  }
+  if (ext == ".npz") {
+    const auto arrays = read_npz(path);
+    if (is_shallow_npz(arrays)) return to_deep(read_network_npz(path));
+    return deep_from_arrays(arrays, path.string());
+  }
   throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
 }
 
