@@ -1,10 +1,14 @@
 // K-term approximation (THEORY.md s.7, rtv/approx.hpp): the sampling distributions against their definitions, and
-// the exact expected error of Maurey's sampling against an enumeration of all K-tuples of a tiny target.
+// the exact expected error of Maurey's sampling against an enumeration of all K-tuples of a tiny target; the greedy
+// oracle against brute force and the exact 2D oracle; the orthogonal greedy algorithm and the fixed ridge grid
+// against their defining properties (orthogonality, least squares).
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "rtv/approx.hpp"
+#include "rtv/certified.hpp"
+#include "rtv/error.hpp"
 #include "rtv/norms.hpp"
 
 namespace rtv {
@@ -68,6 +72,134 @@ TEST(Approx, ExpectedSquaredErrorMatchesEnumeration) {
     }
   // Closed form against the enumeration of the 9 pairs: the same sums in a different order, ~1e-15 apart.
   EXPECT_NEAR(maurey_expected_squared_error(f, X, 2), expected, 1e-12 * expected);
+}
+
+
+// A residual orthogonal to [1, X] (the greedy's precondition) from random data.
+Eigen::VectorXd affine_free(const Eigen::MatrixXd& X, Rng& rng) {
+  Eigen::MatrixXd A(X.rows(), X.cols() + 1);
+  A << X, Eigen::VectorXd::Ones(X.rows());
+  const Eigen::VectorXd y = rng.normal_vector(static_cast<int>(X.rows()));
+  return y - A * A.colPivHouseholderQr().solve(y);
+}
+
+double brute_correlation(const Eigen::VectorXd& p, const Eigen::VectorXd& r, double t) {
+  double c = 0;
+  for (Eigen::Index n = 0; n < p.size(); ++n) c += r(n) * std::max(0.0, p(n) - t);
+  return c;
+}
+
+TEST(Greedy, BestOffsetEqualsBruteForceOverAllKinks) {
+  Rng rng(11);
+  for (int P : {1, 2, 7, 200}) {
+    const Eigen::VectorXd p = rng.normal_vector(P), r = rng.normal_vector(P);
+    double t = 0;
+    const double v = best_offset(p, r, &t);
+    double best = 0;
+    for (Eigen::Index m = 0; m < P; ++m) best = std::max(best, std::abs(brute_correlation(p, r, p(m))));
+    // Both are sums of the same P products in different orders: rounding ~P eps of sum |r| |p|.
+    const double scale = (r.cwiseAbs().array() * (p.array() - p.minCoeff())).sum();
+    EXPECT_NEAR(v, best, 1e-13 * (1 + scale)) << "P = " << P;
+    EXPECT_NEAR(std::abs(brute_correlation(p, r, t)), v, 1e-13 * (1 + scale));
+  }
+}
+
+TEST(Greedy, BestNeuronIsExactInOneDimension) {
+  Rng rng(12);
+  const Eigen::MatrixXd X = uniform_ball(rng, 300, 1);
+  const Eigen::VectorXd r = affine_free(X, rng);
+  const UnitNeuron u = best_neuron(X, r, rng);
+  // Brute force over both orientations and every kink (r is orthogonal to [1, x], so they agree: approx.hpp).
+  double best = 0;
+  for (int n = 0; n < 300; ++n)
+    for (double s : {1.0, -1.0})
+      best = std::max(best, std::abs(brute_correlation(s * X.col(0), r, s * X(n, 0))));
+  EXPECT_NEAR(u.value, best, 1e-12 * r.cwiseAbs().sum());  // rounding of sums of 300 terms of size <= |r_n|
+}
+
+TEST(Greedy, SearchReachesTheExactTwoDimensionalOracle) {
+  Rng rng(13);
+  for (int trial = 0; trial < 5; ++trial) {
+    const Eigen::MatrixXd X = uniform_ball(rng, 400, 2);
+    const Eigen::VectorXd r = affine_free(X, rng);
+    const double exact = dual_oracle_2d(X, r).value;  // O(N^2 log N) sweep over every hyperplane through a point
+    const UnitNeuron u = best_neuron(X, r, rng);
+    EXPECT_LE(u.value, exact * (1 + 1e-12));  // the exact oracle is a true supremum
+    // The documented bar (approx.hpp): 1e-3 relative. White-noise residuals are the hard case (many near-ties).
+    EXPECT_GE(u.value, exact * (1 - 1e-3)) << "trial " << trial;
+    EXPECT_NEAR(std::abs(brute_correlation(X * u.gamma, r, u.t)), u.value, 1e-12 * r.cwiseAbs().sum());
+    EXPECT_NEAR(u.gamma.norm(), 1.0, 1e-15 * 4);
+  }
+}
+
+TEST(Greedy, SearchBeatsADenseRandomScanInHigherDimensions) {
+  Rng rng(14);
+  for (int d : {3, 5}) {
+    const Eigen::MatrixXd X = uniform_ball(rng, 300, d);
+    // A structured residual (a neuron minus its affine part) so that the supremum is well separated.
+    Eigen::VectorXd g = rng.normal_vector(d);
+    g /= g.norm();
+    Eigen::VectorXd y = ((X * g).array() - 0.1).cwiseMax(0.0).matrix();
+    Eigen::MatrixXd A(300, d + 1);
+    A << X, Eigen::VectorXd::Ones(300);
+    const Eigen::VectorXd r = y - A * A.colPivHouseholderQr().solve(y);
+    double scan = 0;
+    for (int k = 0; k < 20000; ++k) {  // independent reference: many random directions, exact offsets
+      Eigen::VectorXd h = rng.normal_vector(d);
+      h /= h.norm();
+      scan = std::max(scan, best_offset(X * h, r, nullptr));
+    }
+    const UnitNeuron u = best_neuron(X, r, rng);
+    EXPECT_GE(u.value, scan * (1 - 1e-3)) << "d = " << d;
+  }
+}
+
+TEST(Greedy, OrthogonalGreedyIsAnOrthogonalProjection) {
+  Rng rng(15);
+  for (int d : {1, 2, 3}) {
+    const Eigen::MatrixXd X = uniform_ball(rng, 500, d);
+    const ShallowNet f = random_measure_target(rng, d, 40, 0.9);
+    const Eigen::VectorXd y = evaluate(f, X);
+    const GreedyResult g = orthogonal_greedy(X, y, 12, rng);
+    ASSERT_EQ(g.rms_error.size(), 13u);
+    for (std::size_t k = 1; k < g.rms_error.size(); ++k) EXPECT_LE(g.rms_error[k], g.rms_error[k - 1] * (1 + 1e-12));
+    const Eigen::VectorXd res = y - evaluate(g.net, X);
+    // The returned network is the least-squares fit on its atoms and the affine part: the same residual as the
+    // Gram-Schmidt recursion (two algorithms), and orthogonal to every atom and to [1, X].
+    EXPECT_NEAR(std::sqrt(res.squaredNorm() / 500), g.rms_error.back(), 1e-9 * g.rms_error.front());
+    Eigen::MatrixXd A(500, g.net.width() + d + 1);
+    A.leftCols(g.net.width()) = ((X * g.net.W.transpose()).rowwise() - g.net.b.transpose()).cwiseMax(0.0);
+    A.middleCols(g.net.width(), d) = X;
+    A.col(g.net.width() + d).setOnes();
+    EXPECT_LE((A.transpose() * res).cwiseAbs().maxCoeff(), 1e-9 * A.norm() * y.norm()) << "d = " << d;
+    EXPECT_LT(g.rms_error.back(), 0.5 * g.rms_error.front());  // it does approximate
+  }
+}
+
+TEST(Greedy, RidgeGridAndLeastSquares) {
+  for (int d : {1, 2, 3, 5}) {
+    for (int K : {1, 8, 50}) {
+      const ShallowNet grid = ridge_grid(d, K);
+      EXPECT_GE(grid.width(), 1);
+      EXPECT_LE(grid.width(), K);
+      for (int k = 0; k < grid.width(); ++k) {
+        EXPECT_NEAR(grid.W.row(k).norm(), 1.0, 1e-15 * 4);
+        EXPECT_LT(std::abs(grid.b(k)), 1.0);
+      }
+    }
+  }
+  // A target in the span of the grid and the affine functions is reproduced (to the conditioning of the fit).
+  Rng rng(16);
+  const ShallowNet grid = ridge_grid(2, 16);
+  ShallowNet f = grid;
+  f.v = rng.normal_vector(grid.width());
+  f.c = rng.normal_vector(2);
+  f.c0 = 0.3;
+  const Eigen::MatrixXd X = uniform_ball(rng, 800, 2);
+  const Eigen::VectorXd y = evaluate(f, X);
+  const ShallowNet fit = least_squares_output(grid, X, y);
+  EXPECT_LE((evaluate(fit, X) - y).cwiseAbs().maxCoeff(), 1e-9 * y.cwiseAbs().maxCoeff());
+  EXPECT_THROW(least_squares_output(grid, X, y.head(10)), InputError);
 }
 
 }  // namespace

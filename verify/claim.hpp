@@ -129,6 +129,10 @@ Claim claim_n1_neuron_reduction();
 Claim claim_n2_trained_sparsity();
 Claim claim_n3_certified_global_optimum();
 Claim claim_d1_schatten_identity();
+Claim claim_d2_linear_layers_low_rank();
+Claim claim_d3_deep_skip_connections();
 Claim claim_a1_maurey_rate();
+Claim claim_a2_sharp_rate();
+Claim claim_a3_curse_contrast();
 
 }  // namespace rtv::verify

@@ -24,6 +24,8 @@ const std::vector<Claim>& registry() {
       claim_n3_certified_global_optimum(),
       claim_d1_schatten_identity(),
       claim_a1_maurey_rate(),
+      claim_a2_sharp_rate(),
+      claim_a3_curse_contrast(),
   };
   return claims;
 }
