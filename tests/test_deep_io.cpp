@@ -25,23 +25,11 @@ namespace {
 namespace fs = std::filesystem;
 using test::q;
 using test::run;
+using test::expect_input_error;
 using test::ScratchDir;
 
 const fs::path kFixtures = RTV_FIXTURE_DIR;
 const std::string kRtv = RTV_CLI;
-
-// Expect an InputError whose message names `source` and contains `fragment`.
-template <class Fn>
-void expect_input_error(Fn&& fn, const std::string& source, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(source), std::string::npos) << msg;
-    EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
-  }
-}
 
 // Same shape and the same bits (so -0.0 != 0.0 and every last digit counts).
 template <class A, class B>

@@ -16,22 +16,10 @@ namespace rtv {
 namespace {
 
 namespace fs = std::filesystem;
+using test::expect_input_error;
 using test::ScratchDir;
 
 const fs::path kFixtures = RTV_FIXTURE_DIR;
-
-// Expect an InputError whose message names `source` and contains `fragment`.
-template <class Fn>
-void expect_input_error(Fn&& fn, const std::string& source, const std::string& fragment) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(source), std::string::npos) << msg;
-    EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
-  }
-}
 
 TEST(NetworkJson, RoundTripIsExact) {
   Rng rng(1);

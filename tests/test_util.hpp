@@ -1,12 +1,29 @@
 // Helpers shared by the tests: scratch folders, running the command-line programs, building .npz files.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <vector>
 #include <string>
 
+#include "rtv/error.hpp"
+
 namespace rtv::test {
+
+/// Expect an InputError whose message names `source` and contains `fragment`.
+template <class Fn>
+void expect_input_error(Fn&& fn, const std::string& source, const std::string& fragment) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected one containing '" << fragment << "'";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(source), std::string::npos) << msg;
+    EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+  }
+}
 
 /// A fresh, empty scratch folder for the current test (removed when the object goes out of scope).
 class ScratchDir {
