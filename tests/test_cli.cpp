@@ -438,7 +438,7 @@ TEST(Cli, ReduceKeepsTheDataValuesWithFewerNeurons) {
 TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
   const auto r = run(kVerify + " --list");
   ASSERT_EQ(r.status, 0);
-  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "N1", "N2", "N3", "D1", "A1", "A2", "A3"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
+  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "N1", "N2", "N3", "D1", "D2", "D3", "A1", "A2", "A3"}) EXPECT_NE(r.out.find(std::string(id) + "\t"), std::string::npos) << id;
   test::ScratchDir dir;
   const auto out = dir / "out";
   expect_usage_error(kVerify + " --claim XX --out " + q(out.string()), "unknown claim id 'XX'", out);

@@ -22,7 +22,7 @@ TEST(Registry, IdsAreUniqueAndClaimsAreDescribed) {
     EXPECT_EQ(c.section.rfind("THEORY.md s.", 0), 0u) << c.id << " must cite its THEORY.md section";
     EXPECT_TRUE(static_cast<bool>(c.run));
   }
-  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "N1", "N2", "N3", "D1", "A1", "A2", "A3"}) EXPECT_TRUE(ids.count(id)) << id;
+  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "N1", "N2", "N3", "D1", "D2", "D3", "A1", "A2", "A3"}) EXPECT_TRUE(ids.count(id)) << id;
 }
 
 TEST(ClaimResult, AFailedMeasurementFailsTheClaimAndIsNamed) {

@@ -52,6 +52,17 @@ TrainResult train_annealed(const ShallowNet& init, const Eigen::MatrixXd& X, con
   return res;
 }
 
+DeepTrainResult train_annealed(const DeepNet& init, const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y,
+                               const TrainOptions& o) {
+  const DeepTrainResult coarse = train(init, X, Y, o);
+  TrainOptions fine = o;
+  fine.learning_rate = o.learning_rate / 10;
+  fine.max_steps = o.max_steps / 2;
+  DeepTrainResult res = train(coarse.net, X, Y, fine);
+  res.steps += coarse.steps;
+  return res;
+}
+
 Claim claim_w3_trained_nets_balanced() {
   Claim c;
   c.id = "W3";

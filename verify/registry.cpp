@@ -23,6 +23,8 @@ const std::vector<Claim>& registry() {
       claim_n2_trained_sparsity(),
       claim_n3_certified_global_optimum(),
       claim_d1_schatten_identity(),
+      claim_d2_linear_layers_low_rank(),
+      claim_d3_deep_skip_connections(),
       claim_a1_maurey_rate(),
       claim_a2_sharp_rate(),
       claim_a3_curse_contrast(),
