@@ -17,6 +17,26 @@
 
 namespace rtv::verify {
 
+namespace {
+
+// The slope of log error against log K per run, and the interval mean +- 2 sd / sqrt(runs) over runs (A1-A3).
+struct SlopeStats {
+  double mean = 0, half = 0;  // mean over runs +- 2 sd / sqrt(n)
+  std::vector<double> each;
+};
+SlopeStats slope_stats(const std::vector<double>& Ks, const std::vector<std::vector<double>>& curves) {
+  SlopeStats st;
+  for (const auto& c : curves) st.each.push_back(fitted_order(Ks, c));
+  const double n = static_cast<double>(st.each.size());
+  double s2 = 0;
+  for (double v : st.each) st.mean += v / n;
+  for (double v : st.each) s2 += (v - st.mean) * (v - st.mean) / (n - 1);
+  st.half = 2 * std::sqrt(s2 / n);
+  return st;
+}
+
+}  // namespace
+
 Claim claim_a1_maurey_rate() {
   Claim c;
   c.id = "A1";
@@ -70,18 +90,16 @@ Claim claim_a1_maurey_rate() {
         rms.push_back(std::sqrt(ms));
       }
       const double slope = fitted_order(Ks, rms);
-      double gs = 0, gs2 = 0;
+      std::vector<std::vector<double>> group_rms;
       for (const auto& g : group_ms) {
-        std::vector<double> gr;
-        for (double m : g) gr.push_back(std::sqrt(m));
-        const double sl = fitted_order(Ks, gr);
-        gs += sl / groups, gs2 += sl * sl / groups;
+        group_rms.emplace_back();
+        for (double m : g) group_rms.back().push_back(std::sqrt(m));
       }
-      const double half = 2 * std::sqrt(std::max(0.0, gs2 - gs * gs) * groups / (groups - 1) / groups);
+      const SlopeStats gst = slope_stats(Ks, group_rms);
       const std::string dd = "d = " + std::to_string(d);
       r.measurements.push_back(measure(dd + ": fitted slope of the RMS error in K", slope, -0.5, false, 0.1,
                                        "-0.5 +- 0.1 (CLAIMS.md A1)",
-                                       "groups of draws: " + num(gs) + " +- " + num(half) + "; RMS error " +
+                                       "groups of draws: " + num(gst.mean) + " +- " + num(gst.half) + "; RMS error " +
                                            num(rms.front()) + " (K = 4) .. " + num(rms.back()) + " (K = 1024)"));
       const double mean = ratio_sum / ratio_n, se = std::sqrt((ratio_sq / ratio_n - mean * mean) / (ratio_n - 1));
       r.measurements.push_back(measure(dd + ": mean squared error / its exact expectation (all K, draws)", mean, 1.0,
@@ -207,21 +225,6 @@ RateCurves rate_run(std::uint64_t seed, bool quick, int d, int run, bool grid) {
 }
 
 double sharp_exponent(int d) { return -(d + 3.0) / (2.0 * d); }
-
-struct SlopeStats {
-  double mean = 0, half = 0;  // mean over runs +- 2 sd / sqrt(n)
-  std::vector<double> each;
-};
-SlopeStats slope_stats(const std::vector<double>& Ks, const std::vector<std::vector<double>>& curves) {
-  SlopeStats st;
-  for (const auto& c : curves) st.each.push_back(fitted_order(Ks, c));
-  const double n = static_cast<double>(st.each.size());
-  double s2 = 0;
-  for (double v : st.each) st.mean += v / n;
-  for (double v : st.each) s2 += (v - st.mean) * (v - st.mean) / (n - 1);
-  st.half = 2 * std::sqrt(s2 / n);
-  return st;
-}
 
 std::string list(const std::vector<double>& v) {
   std::string s;
