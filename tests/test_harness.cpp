@@ -42,6 +42,47 @@ TEST(ClaimResult, AFailedMeasurementFailsTheClaimAndIsNamed) {
   EXPECT_FALSE(empty.passed) << "a claim that measured nothing must not pass";
 }
 
+// Guards the report's "closest check" column: a passing check against a negative or zero bound used to score
+// 1e300 and be named the worst, above a check that was nearly failing.
+TEST(ClaimResult, ClosestCheckIsTheOneNearestItsBoundWhateverTheSignOfTheBound) {
+  const Measurement far_negative = at_most("far below a zero bound", -3.0, 0.0, "rule");
+  const Measurement at_zero = at_most("exactly at a zero bound", 0.0, 0.0, "rule");
+  const Measurement near = at_most("nearly failing", 0.99, 1.0, "rule");
+  const Measurement inside = at_most("well inside", 0.1, 1.0, "rule");
+  const Measurement order_ok = at_least("order well above", 2.0, 1.7, "rule");
+  const Measurement neg_lower = at_least("negative lower bound, far above", -0.1, -3.0, "rule");
+  const Measurement neg_upper = at_most("negative upper bound, far below", -30.0, -1.0, "rule");
+  for (const Measurement* m : {&far_negative, &at_zero, &near, &inside, &order_ok, &neg_lower, &neg_upper})
+    EXPECT_TRUE(m->passed) << m->quantity;
+  EXPECT_LT(closeness(far_negative), closeness(near));
+  EXPECT_LT(closeness(neg_lower), closeness(near));
+  EXPECT_LT(closeness(neg_upper), closeness(near));
+  EXPECT_LT(closeness(inside), closeness(near));
+  EXPECT_LT(closeness(order_ok), closeness(near));
+  EXPECT_DOUBLE_EQ(closeness(at_zero), 1.0);
+  const Measurement failed = at_most("failed", 1.01, 1.0, "rule");
+  EXPECT_FALSE(failed.passed);
+  for (const Measurement* m : {&far_negative, &at_zero, &near, &inside, &order_ok, &neg_lower, &neg_upper})
+    EXPECT_GT(closeness(failed), closeness(*m)) << m->quantity;
+}
+
+// Guards the failure message: it printed std::to_string's "0.000000 > 0.000000" for small numbers and the
+// wrong operator for ">=" checks.
+TEST(ClaimResult, FailureMessageUsesTheReportNumberFormatAndTheViolatedOperator) {
+  ClaimResult r;
+  r.measurements.push_back(at_least("observed order", 1.2345, 1.7, "rule"));
+  r.conclude();
+  EXPECT_EQ(r.reason, "failed: observed order: 1.234 < 1.7");
+  ClaimResult s;
+  s.measurements.push_back(at_most("tiny error", 3e-9, 1e-9, "rule"));
+  s.conclude();
+  EXPECT_EQ(s.reason, "failed: tiny error: 3e-09 > 1e-09");
+  ClaimResult t;
+  t.measurements.push_back(measure("value", 1.1, 1.0, true, 1e-3, "rule"));
+  t.conclude();
+  EXPECT_EQ(t.reason, "failed: value: 1.1 vs 1 (rel. err 0.1 > 0.001)");
+}
+
 std::string run_report(const std::filesystem::path& out, int threads, std::uint64_t seed) {
   RunOptions opt;
   opt.size = Size::Quick;

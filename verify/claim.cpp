@@ -108,14 +108,44 @@ Measurement at_least(std::string quantity, double measured, double bound, std::s
   return m;
 }
 
+std::string describe(const Measurement& m) {
+  if (m.op == "<=") return num(m.measured) + (m.passed ? " <= " : " > ") + num(m.tolerance);
+  if (m.op == ">=") return num(m.measured) + (m.passed ? " >= " : " < ") + num(m.predicted);
+  return num(m.measured) + " vs " + num(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + num(m.error) +
+         (m.passed ? " <= " : " > ") + num(m.tolerance) + ")";
+}
+
+namespace {
+// 0 far inside the bound, 1 at it (m and b any sign; see closeness()).
+double bound_closeness(double m, double b, bool upper) {
+  if (m == b) return 1.0;
+  if (b != 0.0 && m != 0.0 && (m > 0) == (b > 0)) {
+    const double ratio = upper ? m / b : b / m;  // same sign: in (0, 1] inside the bound when both are positive
+    if (b > 0) return ratio;
+    return 1.0 / ratio;  // both negative: m <= b < 0 means |m| >= |b|
+  }
+  return 1.0 - std::abs(m - b) / (std::abs(m) + std::abs(b));
+}
+}  // namespace
+
+double closeness(const Measurement& m) {
+  double s;
+  if (m.op == "<=") s = bound_closeness(m.measured, m.tolerance, true);
+  else if (m.op == ">=") s = bound_closeness(m.measured, m.predicted, false);
+  else s = m.tolerance > 0 ? m.error / m.tolerance : (m.error == 0 ? 1.0 : 2.0);
+  if (!std::isfinite(s)) s = 2.0;
+  s = std::max(0.0, s);
+  // Every failed check above every passing one, ordered among themselves by how far they are past the bound.
+  return m.passed ? std::min(s, 1.0) : 2.0 + std::min(s, 1e300);
+}
+
 void ClaimResult::conclude() {
   passed = !measurements.empty();
   reason = measurements.empty() ? "no measurement was made" : "every measurement within its tolerance";
   for (const auto& m : measurements) {
     if (!m.passed) {
       passed = false;
-      reason = "failed: " + m.quantity + " (error " + std::to_string(m.error) + " > tolerance " +
-               std::to_string(m.tolerance) + ")";
+      reason = "failed: " + m.quantity + ": " + describe(m);
       break;
     }
   }

@@ -77,6 +77,15 @@ Measurement at_most(std::string quantity, double measured, double bound, std::st
 /// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); op ">=".
 Measurement at_least(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
 
+/// "measured <op> bound" in the report's number format (num()), e.g. "0.0012 <= 0.01", "1.93 >= 1.7",
+/// "4.767 vs 4.769 (rel. err 3.1e-4 <= 1e-3)"; a failed check shows the operator it violates (">", "<").
+std::string describe(const Measurement& m);
+
+/// How close a check is to its bound, for choosing the report's "closest check": 0 far inside, 1 at the bound,
+/// > 1 failed (every failed check scores above every passing one). Defined for bounds of either sign: for a
+/// bound b and value m of the same sign the ratio m/b ("<=") or b/m (">="), otherwise 1 - |m - b|/(|m| + |b|).
+double closeness(const Measurement& m);
+
 struct FigureOutput {
   std::string id;       ///< catalogue id, e.g. "F1"
   std::string name;     ///< catalogue name, e.g. "neuron-is-a-spline" (files: <id>-<name>.png, ...)

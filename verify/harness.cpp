@@ -42,25 +42,15 @@ std::vector<const Claim*> selected(const RunOptions& opt) {
   return out;
 }
 
-// The measurement closest to (or furthest past) its tolerance: the one the summary table shows.
+// The measurement closest to (or furthest past) its bound: the one the summary table shows (closeness()).
 const Measurement* worst(const ClaimResult& r) {
   const Measurement* w = nullptr;
   double score = -1.0;
   for (const auto& m : r.measurements) {
-    double s;
-    if (!m.passed) s = 1e300;
-    else if (m.op == ">=") s = 0.0;
-    else s = m.tolerance > 0 ? m.error / m.tolerance : (m.error == 0 ? 0.0 : 1e300);
+    const double s = closeness(m);
     if (s > score) score = s, w = &m;
   }
   return w;
-}
-
-std::string describe(const Measurement& m) {
-  if (m.op == "<=") return num(m.measured) + " <= " + num(m.tolerance);
-  if (m.op == ">=") return num(m.measured) + " >= " + num(m.predicted);
-  return num(m.measured) + " vs " + num(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + num(m.error) +
-         " <= " + num(m.tolerance) + ")";
 }
 
 std::string command_line(const RunOptions& opt) {
