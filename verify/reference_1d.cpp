@@ -166,8 +166,7 @@ std::vector<double> candidate_knots(const VectorXd& x) {
 }
 
 // min TV(f') s.t. f(x_n) = y_n over f = alpha + beta x + sum_j a_j (x - t_j)_+ (skip connection).
-double lp_min_tv_skip(const VectorXd& x, const VectorXd& y) {
-  const std::vector<double> t = candidate_knots(x);
+LpSpline lp_min_tv_skip_on_knots(const VectorXd& x, const VectorXd& y, const std::vector<double>& t, double zero) {
   Lp lp;
   const int al = lp.add(true, 0.0), be = lp.add(true, 0.0);
   std::vector<int> ap, am;
@@ -186,7 +185,77 @@ double lp_min_tv_skip(const VectorXd& x, const VectorXd& y) {
     lp.eq_rhs.push_back(y(n));
   }
   const LpResult r = lp.solve();
-  return r.terminated && r.feasible && r.bounded ? r.value : std::numeric_limits<double>::quiet_NaN();
+  LpSpline out;
+  if (!(r.terminated && r.feasible && r.bounded)) return out;
+  out.value = r.value;
+  // Columns of Lp::solve: free variables take two (z+, z-), in the order they were added.
+  out.alpha = r.z(0) - r.z(1);
+  out.beta = r.z(2) - r.z(3);
+  double amax = 0.0;
+  std::vector<double> a(t.size());
+  for (std::size_t j = 0; j < t.size(); ++j) {
+    a[j] = r.z(4 + 2 * j) - r.z(5 + 2 * j);
+    amax = std::max(amax, std::abs(a[j]));
+  }
+  for (std::size_t j = 0; j < t.size(); ++j)
+    if (std::abs(a[j]) > zero * amax) out.knots.push_back(t[j]), out.jumps.push_back(a[j]);
+  return out;
+}
+
+double lp_min_tv_skip(const VectorXd& x, const VectorXd& y) {
+  return lp_min_tv_skip_on_knots(x, y, candidate_knots(x)).value;
+}
+
+std::vector<double> fine_knots(const VectorXd& x, int per_gap) {
+  const std::vector<double> s = sorted_copy(x);
+  std::vector<double> t(s.begin(), s.end());
+  for (std::size_t i = 0; i + 1 < s.size(); ++i)
+    for (int k = 1; k <= per_gap; ++k) t.push_back(s[i] + (s[i + 1] - s[i]) * k / (per_gap + 1.0));
+  const double span = s.back() - s.front();
+  for (double f : {0.25, 0.5}) t.push_back(s.front() - f * span), t.push_back(s.back() + f * span);
+  return t;
+}
+
+double spline_value(const std::vector<double>& knots, const std::vector<double>& jumps, double slope_left,
+                    double intercept, double x) {
+  double v = intercept + slope_left * x;
+  for (std::size_t j = 0; j < knots.size(); ++j) v += jumps[j] * std::max(0.0, x - knots[j]);
+  return v;
+}
+
+TrendCertificate trend_filter_certificate(const VectorXd& x, const VectorXd& y, const VectorXd& f, double tv,
+                                          double lambda) {
+  const Eigen::Index N = x.size();
+  TrendCertificate c;
+  VectorXd alpha = y - f;
+  c.primal = 0.5 * alpha.squaredNorm() + lambda * tv;
+  // Project out span{1, x} (the unregularised affine part): two Gram-Schmidt passes on [1, x].
+  MatrixXd B(N, 2);
+  B.col(0).setOnes();
+  B.col(1) = x;
+  const double xmax = x.cwiseAbs().maxCoeff();
+  c.affine_residual = (B.transpose() * alpha).norm() / (std::max(alpha.norm(), 1e-300) * (1 + xmax));
+  VectorXd q0 = VectorXd::Ones(N) / std::sqrt(static_cast<double>(N));
+  VectorXd q1 = x - x.dot(q0) * q0;
+  q1 -= q1.dot(q0) * q0;
+  q1 /= q1.norm();
+  for (int pass = 0; pass < 2; ++pass) alpha -= alpha.dot(q0) * q0 + alpha.dot(q1) * q1;
+  double sup = 0.0;
+  for (Eigen::Index m = 0; m < N; ++m) {
+    double g = 0.0;
+    for (Eigen::Index n = 0; n < N; ++n) g += alpha(n) * std::max(0.0, x(n) - x(m));
+    sup = std::max(sup, std::abs(g));
+  }
+  c.sup_ratio = lambda > 0 ? sup / lambda : (sup > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+  const double scale = sup > lambda ? lambda / sup : 1.0;
+  alpha *= scale;
+  c.dual = alpha.dot(y) - 0.5 * alpha.squaredNorm();
+  // P - D in a form without the cancellation of |y|^2-sized terms: with r = y - f,
+  // 1/2 |r|^2 + lambda TV - alpha . y + 1/2 |alpha|^2 = 1/2 |r - alpha|^2 - alpha . f + lambda TV.
+  const VectorXd r = y - f;
+  const double gap = 0.5 * (r - alpha).squaredNorm() - alpha.dot(f) + lambda * tv;
+  c.rel_gap = gap / std::max(c.primal, y.squaredNorm() * std::numeric_limits<double>::epsilon());
+  return c;
 }
 
 // min path norm s.t. f(x_n) = y_n over networks without skip connection: f = c0 + sum_j p_j (x - t_j)_+ +

@@ -51,6 +51,37 @@ std::vector<double> candidate_knots(const Eigen::VectorXd& x);
 /// simplex. NaN if the LP fails (it is always feasible and bounded).
 double lp_min_tv_skip(const Eigen::VectorXd& x, const Eigen::VectorXd& y);
 
+/// The same LP over the given candidate knots, with its optimal vertex: knots with |jump| above `zero` (relative
+/// to the largest |jump|) and the affine part. value NaN if the LP fails.
+struct LpSpline {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> knots, jumps;  ///< the vertex's nonzero jumps
+  double alpha = 0.0, beta = 0.0;    ///< f = alpha + beta x + sum_j jumps_j (x - knots_j)_+
+};
+LpSpline lp_min_tv_skip_on_knots(const Eigen::VectorXd& x, const Eigen::VectorXd& y, const std::vector<double>& t,
+                                 double zero = 1e-9);
+
+/// A fine grid of candidate knots: every data point, `per_gap` points strictly inside each gap between
+/// consecutive data points, and two points on each side outside the data.
+std::vector<double> fine_knots(const Eigen::VectorXd& x, int per_gap);
+
+/// f(x) = intercept + slope_left x + sum_j jumps_j (x - knots_j)_+, summed here (not rtv::evaluate).
+double spline_value(const std::vector<double>& knots, const std::vector<double>& jumps, double slope_left,
+                    double intercept, double x);
+
+/// A dual certificate of linear trend filtering with skip connection, built from a candidate solution's values at
+/// the data alone (THEORY.md s.4, s.5): primal P = 1/2 |f - y|^2 + lambda TV with the given TV; dual point
+/// alpha = y - f, projected onto [X, 1]^T alpha = 0 and scaled into {sup_t |sum_n alpha_n (x_n - t)_+| <= lambda}
+/// (the sup is exact: the function of t is piecewise linear with kinks at the x_n and 0 outside the data);
+/// D = alpha . y - 1/2 |alpha|^2 <= every primal value. rel_gap = (P - D) / max(P, |y|^2 eps).
+struct TrendCertificate {
+  double primal = 0.0, dual = 0.0, rel_gap = 0.0;
+  double affine_residual = 0.0;  ///< |[X, 1]^T (y - f)| / (|y - f| (1 + max|x|)) before the projection
+  double sup_ratio = 0.0;        ///< sup_t |sum alpha_n (x_n - t)_+| / lambda before scaling
+};
+TrendCertificate trend_filter_certificate(const Eigen::VectorXd& x, const Eigen::VectorXd& y,
+                                          const Eigen::VectorXd& f, double tv, double lambda);
+
 /// min path norm s.t. f(x_n) = y_n over networks without skip connection: f = c0 + sum_j p_j (x - t_j)_+ +
 /// q_j (t_j - x)_+ (every neuron with |w| = 1 after rescaling; THEORY.md s.2). NaN if the LP fails.
 double lp_min_cost_noskip(const Eigen::VectorXd& x, const Eigen::VectorXd& y);
