@@ -33,7 +33,7 @@ Claim claim_d1_schatten_identity() {
   c.experiment = "Random matrices (2-6 rows and columns, some rank-deficient), L = 2..5: the balanced factors' "
                  "product and value against the closed form; random re-factorisations W_l -> G_l W_l G_{l-1}^{-1} "
                  "never go below it; gradient descent on the factors of 1/2|W_L...W_1 - Y|^2 + lambda (1/L) "
-                 "sum |W_l|^2 reaches the value the SVD of Y predicts; THEORY's example diag(3, 1), L = 2 -> 4.";
+                 "sum |W_l|^2 reaches the value the SVD of Y predicts; THEORY's example diag(3, 1), L = 2 -> 4, and diag(8, 1), L = 3 -> 5.";
   c.run = [](const Context& ctx) {
     Rng rng = ctx.rng();
     ClaimResult r;
@@ -75,6 +75,15 @@ Claim claim_d1_schatten_identity() {
     r.measurements.push_back(measure("diag(3, 1), L = 2: value of the balanced factors",
                                      factor_weight_decay(balanced_factors(D, 2)), 4.0, true, tol::kSvdIdentity,
                                      "<= 1e-10: the nuclear norm 3 + 1"));
+    // A second literal anchor at another depth (guards an exponent 2/L written as 1/L or 2/(L+1), which L = 2
+    // alone cannot see: at L = 2 the nuclear norm is the only value): diag(8, 1), L = 3 -> 8^{2/3} + 1 = 5.
+    Eigen::MatrixXd D8 = Eigen::MatrixXd::Zero(2, 2);
+    D8(0, 0) = 8.0, D8(1, 1) = 1.0;
+    r.measurements.push_back(measure("diag(8, 1), L = 3: value of the balanced factors",
+                                     factor_weight_decay(balanced_factors(D8, 3)), 5.0, true, tol::kSvdIdentity,
+                                     "<= 1e-10: 8^{2/3} + 1^{2/3} = 4 + 1"));
+    r.measurements.push_back(measure("diag(8, 1), L = 3: the closed form schatten_power", schatten_power(D8, 3), 5.0,
+                                     true, tol::kSvdIdentity, "<= 1e-10: 8^{2/3} + 1^{2/3} = 4 + 1"));
     // ---- gradient descent on the factors of the penalised problem ----
     ctx.progress("gradient descent on factors, L = 2..5");
     const double lambda = 0.3;
