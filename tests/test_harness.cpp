@@ -83,59 +83,72 @@ TEST(ClaimResult, FailureMessageUsesTheReportNumberFormatAndTheViolatedOperator)
   EXPECT_EQ(t.reason, "failed: value: 1.1 vs 1 (rel. err 0.1 > 0.001)");
 }
 
-std::string run_report(const std::filesystem::path& out, int threads, std::uint64_t seed) {
+// The quick reports written by the ctest fixtures verify_quick_threads1 and verify_quick_threads2 (seed 2301).
+std::filesystem::path quick_report(int threads) {
+  return std::filesystem::path(RTV_QUICK_REPORTS + std::to_string(threads));
+}
+
+RunSummary run_subset(const std::vector<std::string>& ids, std::uint64_t seed, int threads,
+                      const std::filesystem::path& out) {
   RunOptions opt;
   opt.size = Size::Quick;
   opt.seed = seed;
   opt.threads = threads;
   opt.out = out;
+  opt.claims = ids;
   opt.progress = false;
-  const RunSummary s = run_claims(opt);
-  write_report(opt, s);
-  EXPECT_TRUE(s.all_passed());
-  return test::slurp(out / "report.json");
+  return run_claims(opt);
+}
+
+// The measured values of claim `id` in a report.json (JSON doubles round-trip exactly).
+std::vector<double> measured_in_report(const nlohmann::json& j, const std::string& id) {
+  std::vector<double> out;
+  for (const auto& c : j["claims"])
+    if (c["id"] == id)
+      for (const auto& m : c["measurements"]) out.push_back(m["measured"].get<double>());
+  return out;
 }
 
 TEST(Harness, SameSeedGivesTheSameReportWhateverTheThreads) {
-  test::ScratchDir dir;
-  const std::string a = run_report(dir / "a", 1, 7), b = run_report(dir / "b", 2, 7);
+  const auto one = quick_report(1), two = quick_report(2);
+  ASSERT_TRUE(std::filesystem::exists(one / "report.json")) << "run by the ctest fixture verify_quick_threads1";
+  ASSERT_TRUE(std::filesystem::exists(two / "report.json")) << "run by the ctest fixture verify_quick_threads2";
+  const std::string a = test::slurp(one / "report.json"), b = test::slurp(two / "report.json");
   EXPECT_EQ(a, b);
-  EXPECT_EQ(test::slurp(dir / "a" / "report.md"), test::slurp(dir / "b" / "report.md"));
-  const std::string c = run_report(dir / "c", 2, 8);
-  EXPECT_NE(a, c) << "the seed must change the random experiments";
+  EXPECT_EQ(test::slurp(one / "report.md"), test::slurp(two / "report.md"));
   const auto j = nlohmann::json::parse(a);
-  EXPECT_EQ(j["seed"], 7);
+  EXPECT_EQ(j["seed"], 2301);
   EXPECT_EQ(j["size"], "quick");
   EXPECT_EQ(j["claims"].size(), registry().size());
+  EXPECT_EQ(j["failed"], 0);
   // Every figure file the report names exists and is non-empty.
   for (const auto& claim : j["claims"])
     for (const auto& fig : claim["figures"])
       for (const auto& file : fig["files"]) {
-        const auto p = dir / "a" / file.get<std::string>();
+        const auto p = one / file.get<std::string>();
         EXPECT_TRUE(std::filesystem::exists(p) && std::filesystem::file_size(p) > 0) << p;
       }
-  const std::string md = test::slurp(dir / "a" / "report.md");
+  const std::string md = test::slurp(one / "report.md");
   EXPECT_NE(md.find("![F1 neuron-is-a-spline](figures/F1-neuron-is-a-spline.png)"), std::string::npos);
 }
 
-TEST(Harness, SubsetOfClaimsGivesTheSameNumbers) {
+// Guards the per-claim random streams: a claim run alone (--claim) must give the numbers it gives in a run of
+// every claim, and the seed must reach the random experiments.
+TEST(Harness, SubsetOfClaimsGivesTheSameNumbersAndTheSeedChangesThem) {
+  const auto j = nlohmann::json::parse(test::slurp(quick_report(1) / "report.json"));
   test::ScratchDir dir;
-  RunOptions all;
-  all.size = Size::Quick;
-  all.out = dir / "all";
-  all.progress = false;
-  RunOptions one = all;
-  one.out = dir / "one";
-  one.claims = {"W2"};
-  const auto s_all = run_claims(all), s_one = run_claims(one);
-  ASSERT_EQ(s_one.results.size(), 1u);
-  const ClaimResult* w2 = nullptr;
-  for (const auto& r : s_all.results)
-    if (r.id == "W2") w2 = &r;
-  ASSERT_NE(w2, nullptr);
-  ASSERT_EQ(w2->measurements.size(), s_one.results[0].measurements.size());
-  for (std::size_t i = 0; i < w2->measurements.size(); ++i)
-    EXPECT_EQ(w2->measurements[i].measured, s_one.results[0].measurements[i].measured);
+  const RunSummary s = run_subset({"W1", "W2"}, 2301, 1, dir / "subset");
+  ASSERT_EQ(s.results.size(), 2u);
+  for (const auto& r : s.results) {
+    const std::vector<double> full = measured_in_report(j, r.id);
+    ASSERT_EQ(full.size(), r.measurements.size()) << r.id;
+    for (std::size_t i = 0; i < full.size(); ++i) EXPECT_EQ(full[i], r.measurements[i].measured) << r.id << " #" << i;
+  }
+  const RunSummary other = run_subset({"W1"}, 8, 2, dir / "seed8");
+  const std::vector<double> full = measured_in_report(j, "W1");
+  bool differs = false;
+  for (std::size_t i = 0; i < full.size(); ++i) differs |= full[i] != other.results[0].measurements[i].measured;
+  EXPECT_TRUE(differs) << "the seed must change the random experiments";
 }
 
 }  // namespace
