@@ -808,9 +808,10 @@ int cmd_seminorm(const std::vector<std::string>& args) {
                                            "rtv seminorm --grid IMAGE --extent L [options]\n") + kGrid +
                                "NETWORK (d = 2, 3): the exact R-TV on B_r next to the numerical Radon-domain value "
                                "from the Gaussian-windowed transform and the recovered neurons (README, 'R-TV of a "
-                               "network').\nIMAGE: RTV = c_2 |d_t^2 Lambda R f|_M by Joseph's transform, the filter "
-                               "-|omega|^3 (Hann window), offsets zero-padded --pad times (f is taken as 0 outside "
-                               "the square; it should vanish near its edge).\nOptions");
+                               "network').\nIMAGE: RTV = c_2 |d_t^2 Lambda R f|_M by line sampling of the cubic "
+                               "B-spline interpolant, the filter -|omega|^3 (Hann window), offsets zero-padded --pad "
+                               "times (f is taken as 0 outside the square: samples that do not vanish at its edge "
+                               "are a jump, whose R-TV is infinite; a warning names the edge value).\nOptions");
   desc.add_options()("help,h", "print this help")("network", po::value<std::string>(&network), "network file")(
       "radius", po::value<double>(), "NETWORK: the ball B_r")(
       "window", po::value<double>()->default_value(32.0), "NETWORK: Gaussian window radius R in units of r (also 2R)")(
@@ -837,6 +838,12 @@ int cmd_seminorm(const std::vector<std::string>& args) {
                                      " grid is too coarse for a meaningful R-TV (the third-order filter needs n >= 16)");
   const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
   const rtv::RtvEstimate e = rtv::rtv_of_image(img, ig.L, angles, pad, threads);
+  if (e.edge_jump)  // a numerical outcome, not an error: the value is printed, with the reason to distrust it
+    std::fprintf(stderr,
+                 "rtv seminorm: warning: %s: the samples do not vanish at the edge of the square (max |f| on the "
+                 "boundary %.3g, %.3g of max |f|): f is taken as 0 outside, so this is a jump, whose R-TV is "
+                 "infinite; the value grows with n\n",
+                 grid.c_str(), e.edge_max, e.peak > 0 ? e.edge_max / e.peak : 0.0);
   if (vm.count("json")) {
     nlohmann::ordered_json j;
     j["file"] = grid;
@@ -846,6 +853,9 @@ int cmd_seminorm(const std::vector<std::string>& args) {
     j["tail"] = e.tail;
     j["offsets"] = e.offsets;
     j["dt"] = e.dt;
+    j["edge_max"] = e.edge_max;
+    j["edge_jump"] = e.edge_jump;
+    j["edge_threshold"] = rtv::edge_jump_tolerance(ig.n) * e.peak;  // edge_max above it: edge_jump
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("R-TV  %.10g  (n = %d on [-%g, %g]^2; tail beyond the padded offsets %.3g)\n", e.value, ig.n, ig.L, ig.L,

@@ -2,6 +2,8 @@
 // bad input giving one clear line on stderr, exit status 2 and no output file.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "rtv/io.hpp"
@@ -166,7 +168,7 @@ TEST(Cli, RadonAndFbpBadInput) {
 TEST(Cli, SeminormOfASampledGaussian) {
   test::ScratchDir dir;
   const auto img = dir / "g.npy";
-  // exp(-|x|^2/2) on [-6, 6]^2, 256 x 256: RTV 4.76857 (THEORY.md s.3); R3 measures 2.5e-3 relative at this h.
+  // exp(-|x|^2/2) on [-6, 6]^2, 256 x 256: RTV 4.7685620 (THEORY.md s.3); R3 measures -2.2e-3 relative at this h.
   const ImageGrid ig{256, 6.0};
   Array2D a(256, 256);
   for (int i = 0; i < 256; ++i)
@@ -174,14 +176,49 @@ TEST(Cli, SeminormOfASampledGaussian) {
   write_array(img, a);
   const auto r = run(kRtv + " seminorm --grid " + q(img.string()) + " --extent 6 --json");
   ASSERT_EQ(r.status, 0) << r.err;
-  // Discretisation tier: R3 measures 2.5e-3 relative at this h (O(h^2)); 5e-3 leaves a factor 2.
-  EXPECT_NEAR(nlohmann::json::parse(r.out)["rtv"].get<double>(), 4.76857, 5e-3 * 4.76857);
+  // Discretisation tier: R3 measures -2.2e-3 relative at this h (O(h^2)); 5e-3 leaves a factor 2.
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["rtv"].get<double>(), 4.7685620, 5e-3 * 4.7685620);
+  // The edge value exp(-18) = 1.5e-8 is below the jump threshold 1e-3/n: no flag, no warning.
+  EXPECT_FALSE(j["edge_jump"].get<bool>());
+  EXPECT_LT(j["edge_max"].get<double>(), 2e-8);
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
   expect_usage_error(kRtv + " seminorm --grid " + q(img.string()), "missing --extent");
   expect_usage_error(kRtv + " seminorm --grid " + q(img.string()) + " --extent 0", "extent");
   write_array(dir / "tiny.npy", Array2D::Ones(4, 4));
   expect_usage_error(kRtv + " seminorm --grid " + q((dir / "tiny.npy").string()) + " --extent 1", "too coarse");
   write_array(dir / "rect.npy", Array2D::Ones(20, 30));
   expect_usage_error(kRtv + " seminorm --grid " + q((dir / "rect.npy").string()) + " --extent 1", "must be square");
+}
+
+TEST(Cli, SeminormWarnsWhenTheSamplesDoNotVanishAtTheEdge) {
+  // exp(-|x|^2/2) cut off at [-4, 4]^2: a jump of 3.4e-4 at the edge, whose R-TV is infinite (issue 14: it was
+  // printed as a finite number without a word). Guards against a silent value: the warning names the file and
+  // the edge value, on stderr in both output modes, and the JSON carries it.
+  test::ScratchDir dir;
+  const auto img = dir / "cut.npy";
+  const int n = 64;
+  const ImageGrid ig{n, 4.0};
+  Array2D a(n, n);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < n; ++k) a(i, k) = std::exp(-(ig.x(k) * ig.x(k) + ig.y(i) * ig.y(i)) / 2);
+  write_array(img, a);
+  const double x = 4.0 - ig.h() / 2, y = ig.h() / 2, edge = std::exp(-(x * x + y * y) / 2);  // the ring's largest
+  char edge_text[32];
+  std::snprintf(edge_text, sizeof edge_text, "%.3g", edge);
+  for (const std::string mode : {"", " --json"}) {
+    const auto r = run(kRtv + " seminorm --grid " + q(img.string()) + " --extent 4" + mode);
+    ASSERT_EQ(r.status, 0) << r.err;  // a numerical outcome, not an input error
+    EXPECT_NE(r.err.find("warning"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(img.string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(edge_text), std::string::npos) << "expected the edge value " << edge_text << ": " << r.err;
+    EXPECT_NE(r.err.find("jump"), std::string::npos) << r.err;
+    if (mode.empty()) continue;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_TRUE(j["edge_jump"].get<bool>());
+    EXPECT_NEAR(j["edge_max"].get<double>(), edge, 1e-14 * edge);  // the sample itself, written and read back
+    EXPECT_LT(j["edge_threshold"].get<double>(), edge);
+  }
 }
 
 TEST(Cli, SeminormOfANetworkOnABall) {
