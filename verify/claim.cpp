@@ -129,6 +129,11 @@ double bound_closeness(double m, double b, bool upper) {
 }  // namespace
 
 double closeness(const Measurement& m) {
+  // An exact requirement met exactly (a count "0 <= 0", an identity with tolerance 0 and error 0) scores 0.5: it
+  // has no slack to use up, and ranking it at the bound would hide the checks that do come close.
+  const bool exact_zero = (m.op == "<=" && m.tolerance == 0.0 && m.measured == 0.0) ||
+                          (m.op == "~" && m.tolerance == 0.0 && m.error == 0.0);
+  if (m.passed && exact_zero) return 0.5;
   double s;
   if (m.op == "<=") s = bound_closeness(m.measured, m.tolerance, true);
   else if (m.op == ">=") s = bound_closeness(m.measured, m.predicted, false);

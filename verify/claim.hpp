@@ -83,7 +83,8 @@ std::string describe(const Measurement& m);
 
 /// How close a check is to its bound, for choosing the report's "closest check": 0 far inside, 1 at the bound,
 /// > 1 failed (every failed check scores above every passing one). Defined for bounds of either sign: for a
-/// bound b and value m of the same sign the ratio m/b ("<=") or b/m (">="), otherwise 1 - |m - b|/(|m| + |b|).
+/// bound b and value m of the same sign the ratio m/b ("<=") or b/m (">="), otherwise 1 - |m - b|/(|m| + |b|);
+/// an exact requirement met exactly (0 <= 0, error 0 with tolerance 0) scores 0.5.
 double closeness(const Measurement& m);
 
 struct FigureOutput {
