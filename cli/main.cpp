@@ -9,6 +9,7 @@
 // Only inspect reads deep networks (rtv.deep-relu, or a deep nn.Sequential); the other commands are shallow.
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem).
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 #include <cmath>
@@ -105,6 +106,8 @@ int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
   j["num_stages"] = net.stages.size();
   j["weight_decay"] = wd;
   j["rank_rel_tol"] = rank_tol;
+  j["activation"] = "relu";
+  j["activation_assumed"] = rtv::activation_is_assumed(path);
   j["stages"] = nlohmann::ordered_json::array();
   for (std::size_t l = 0; l < net.stages.size(); ++l) {
     const rtv::DeepStage& s = net.stages[l];
@@ -139,6 +142,7 @@ int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
   std::printf("input dimension       %d\n", net.dim());
   std::printf("outputs               %d\n", net.outputs());
   std::printf("weight decay          %.12g (1/2 sum of |U|_F^2, |W|_F^2, |V|_F^2 over the stages)\n", wd);
+  if (rtv::activation_is_assumed(path)) std::printf("activation            %s\n", rtv::kReluAssumedNote);
   for (const auto& js : j["stages"]) {
     std::string arch = std::to_string(js["inputs"].get<int>());
     for (int w : js["linear_widths"]) arch += " -> " + std::to_string(w) + " (linear)";
@@ -164,12 +168,32 @@ int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
   return 0;
 }
 
+// The balance verdict of a shallow network (THEORY.md s.2): every judged neuron's imbalance | |v|-|w| | / max
+// is at most this. tol::kBalanced (1e-9) for weights stored in double; for float32 weights (a PyTorch checkpoint)
+// storing an exactly balanced neuron rounds |v| and |w| by up to u = 2^-24 each, an imbalance up to 2u, so the
+// tolerance is 4u = 2.4e-7 there (a factor 2 above that floor): with 1e-9 no float32 network could be balanced.
+double balance_tolerance(const std::string& path) {
+  return std::max(rtv::tol::kBalanced, 4.0 * rtv::network_file_unit_roundoff(path));
+}
+
+static_assert(rtv::kCarryRelTol == 1e-6 && rtv::tol::kBalanced == 1e-9, "inspect's help text states both values");
+
 int cmd_inspect(const std::vector<std::string>& args) {
   std::string path;
-  double radius = 0.0, rank_tol = kRankRelTol;
-  po::options_description desc("rtv inspect NETWORK [options]");
+  double radius = 0.0, rank_tol = kRankRelTol, carry_tol = rtv::kCarryRelTol;
+  po::options_description desc(
+      "rtv inspect NETWORK [options]\n"
+      "Shallow networks: the balance verdict (THEORY.md s.2: at a stationary point of weight-decay training every\n"
+      "neuron has |v_k| = |w_k|, so WD = PN) judges the neurons whose weight-decay term 1/2 (v_k^2 + |w_k|^2) is at\n"
+      "least carry-tol times the largest: weight decay shrinks the neurons the data no longer use without balancing\n"
+      "them, and those carry neither the function nor weight decay. The excluded neurons are counted, and\n"
+      "|WD - PN| / PN (over all neurons) is printed next to the verdict. Balanced: every judged neuron has\n"
+      "| |v| - |w| | / max(|v|, |w|) <= 1e-9 (float32 weights: 4 * 2^-24, their storage rounding).\nOptions");
   desc.add_options()("help,h", "print this help")("network", po::value<std::string>(&path), "network file")(
       "radius", po::value<double>(&radius), "also report the R-TV on the ball B_r of this radius (r > 0)")(
+      "carry-tol", po::value<double>(&carry_tol)->default_value(rtv::kCarryRelTol, "1e-6"),
+      "shallow networks: the balance verdict judges neurons with 1/2 (v_k^2 + |w_k|^2) >= carry-tol * the largest "
+      "(in [0, 1); 0: every neuron)")(
       "rank-tol", po::value<double>(&rank_tol)->default_value(kRankRelTol),
       "deep networks: numerical rank of each input map counts singular values > rank-tol * s_1")(
       "json", "machine-readable output (keys documented in the README)");
@@ -186,6 +210,8 @@ int cmd_inspect(const std::vector<std::string>& args) {
     throw UsageError("inspect: --radius must be a positive finite number, got " + g17(radius));
 
   if (!(rank_tol > 0 && rank_tol < 1)) throw UsageError("inspect: --rank-tol must be in (0, 1), got " + g17(rank_tol));
+  if (!(carry_tol >= 0 && carry_tol < 1))
+    throw UsageError("inspect: --carry-tol must be in [0, 1), got " + g17(carry_tol));
   if (rtv::network_file_kind(path) == rtv::NetworkKind::kDeep) {
     if (with_ball)
       throw UsageError("inspect: --radius applies to shallow networks only (" + path + " is a deep network)");
@@ -197,8 +223,12 @@ int cmd_inspect(const std::vector<std::string>& args) {
   for (int k = 0; k < net.width(); ++k) active += (net.v(k) != 0.0 && net.W.row(k).stableNorm() > 0.0);
   const auto planes = rtv::distinct_hyperplanes(net);
   const double pn = rtv::path_norm(net), wd = rtv::weight_decay(net), rtv_all = rtv::rtv_exact(net);
-  const double imb = rtv::max_imbalance(net);
-  const bool balanced = imb <= rtv::tol::kBalanced;
+  const rtv::BalanceCheck bc = rtv::check_balance(net, carry_tol);
+  const double balance_tol = balance_tolerance(path);
+  const bool balanced = bc.balanced(balance_tol);
+  // WD, PN and R-TV are sums of the same K products in different orders: they differ by up to ~2 K eps of PN
+  // from rounding alone, so the notes below speak only beyond 4 K eps.
+  const double rounding = 4.0 * std::max(1, net.width()) * rtv::tol::kEps;
 
   nlohmann::ordered_json j;
   j["file"] = path;
@@ -214,10 +244,20 @@ int cmd_inspect(const std::vector<std::string>& args) {
     j["radius"] = radius;
     j["rtv_ball"] = rtv::rtv_exact_ball(net, radius);
   }
-  j["max_imbalance"] = imb;
+  j["max_imbalance"] = bc.max_imbalance;
   j["balanced"] = balanced;
-  j["balance_tolerance"] = rtv::tol::kBalanced;
+  j["balance_tolerance"] = balance_tol;
+  j["carry_tolerance"] = carry_tol;
+  j["judged_neurons"] = bc.judged;
+  j["excluded_neurons"] = bc.excluded;
+  j["excluded_wd_share"] = bc.excluded_wd_share;
+  j["max_imbalance_all"] = bc.max_imbalance_all;
+  // |WD - PN| / PN; JSON has no infinity: null when PN = 0 < WD.
+  j["wd_pn_relative_difference"] =
+      std::isfinite(bc.relative_excess) ? nlohmann::ordered_json(bc.relative_excess) : nlohmann::ordered_json();
   j["merge_tolerance"] = rtv::tol::kHyperplaneMerge;
+  j["activation"] = "relu";
+  j["activation_assumed"] = rtv::activation_is_assumed(path);
   if (vm.count("json")) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -229,15 +269,26 @@ int cmd_inspect(const std::vector<std::string>& args) {
               rtv::count_active_hyperplanes(planes), rtv::tol::kHyperplaneMerge);
   std::printf("skip connection       %s\n", net.skip ? "yes" : "no");
   std::printf("path norm             %.12g\n", pn);
-  std::printf("weight decay          %.12g%s\n", wd, wd > pn ? "  (> path norm: run 'rtv balance' to reach it)" : "");
-  std::printf("R-TV                  %.12g%s\n", rtv_all, rtv_all < pn ? "  (< path norm: neurons share hyperplanes)" : "");
+  std::printf("weight decay          %.12g%s\n", wd,
+              bc.relative_excess > rounding ? "  (> path norm: run 'rtv balance' to reach it)" : "");
+  std::printf("R-TV                  %.12g%s\n", rtv_all,
+              rtv_all < pn * (1 - rounding) ? "  (< path norm: neurons share hyperplanes)" : "");
   if (with_ball) {
     char label[64];
     std::snprintf(label, sizeof label, "R-TV on B_r, r = %g", radius);
     std::printf("%-21s %.12g\n", label, rtv::rtv_exact_ball(net, radius));
   }
-  std::printf("max imbalance         %.3g (%s, tolerance %g)\n", imb, balanced ? "balanced" : "not balanced",
-              rtv::tol::kBalanced);
+  std::printf("max imbalance         %.3g over %d neuron%s (%s, tolerance %.3g)\n", bc.max_imbalance, bc.judged,
+              bc.judged == 1 ? "" : "s", balanced ? "balanced" : "not balanced", balance_tol);
+  std::printf("excluded              %d neuron%s with 1/2 (v^2 + |w|^2) < %g of the largest (%.3g of WD; max "
+              "imbalance over all neurons %.3g)\n",
+              bc.excluded, bc.excluded == 1 ? "" : "s", carry_tol, bc.excluded_wd_share, bc.max_imbalance_all);
+  if (std::isfinite(bc.relative_excess))
+    std::printf("|WD - PN| / PN        %.3g (THEORY.md s.2: 0 at every stationary point of weight-decay training)\n",
+                bc.relative_excess);
+  else
+    std::printf("|WD - PN| / PN        infinite (path norm 0, weight decay %.3g)\n", wd);
+  if (rtv::activation_is_assumed(path)) std::printf("activation            %s\n", rtv::kReluAssumedNote);
   return 0;
 }
 
@@ -262,6 +313,7 @@ int cmd_balance(const std::vector<std::string>& args) {
   rtv::write_network_json(b, out);
   std::fprintf(stderr, "rtv balance: %s -> %s: weight decay %.12g -> %.12g (path norm %.12g)\n", path.c_str(),
                out.c_str(), rtv::weight_decay(net), rtv::weight_decay(b), rtv::path_norm(net));
+  if (rtv::activation_is_assumed(path)) std::fprintf(stderr, "rtv balance: %s\n", rtv::kReluAssumedNote);
   return 0;
 }
 
@@ -354,7 +406,9 @@ int cmd_fbp(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "print this help")("sinogram", po::value<std::string>(&in), "A x M sinogram")(
       "filter", po::value<std::string>(&filter)->default_value("ram-lak"),
       "ram-lak | shepp-logan | cosine | hann | hamming")(
-      "size", po::value<int>(&n)->default_value(0), "n of the n x n output (0: floor(M / sqrt(2)))")(
+      "size", po::value<int>(&n)->default_value(0),
+      "n of the n x n output (0: the n whose default M above is the sinogram's M; there is at most one, "
+      "floor(M / sqrt(2)) or one less; an error if there is none)")(
       "extent", po::value<double>(&L)->default_value(1.0), "L")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")(
       "output,o", po::value<std::string>(&out), "output image (.npy or .csv)");
@@ -370,6 +424,10 @@ int cmd_fbp(const std::vector<std::string>& args) {
   const rtv::Array2D sino = rtv::read_array(in);
   const int M = static_cast<int>(sino.cols());
   if (n == 0) {
+    // The default M(n) (kGrid) is strictly increasing (M(n + 1) >= ceil(sqrt(2) n) + 1 >= M(n), and the two have
+    // different parities), so at most one n has M(n) = M, and sqrt(2) n <= M(n) < sqrt(2) n + 2 puts it at
+    // floor(M / sqrt(2)) or one less (the help text; tests/test_cli.cpp checks n = 2..599). The loop's third
+    // candidate is never the answer.
     const int c0 = static_cast<int>(std::floor(M / std::sqrt(2.0)));
     for (int c = c0; c >= c0 - 2 && c >= 1 && n == 0; --c)
       if (rtv::SinogramGrid::for_image(rtv::ImageGrid{c, L}, 1).offsets == M) n = c;
@@ -645,11 +703,14 @@ int cmd_reduce(const std::vector<std::string>& args) {
     j["path_norm_out"] = r.path_norm_out;
     j["max_value_change"] = r.max_value_change;
     j["steps"] = r.steps;
+    j["activation"] = "relu";
+    j["activation_assumed"] = rtv::activation_is_assumed(path);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
   std::printf("network           %s (d = %d, %s)\n", path.c_str(), net.dim(),
               net.skip ? "skip connection" : "no skip connection");
+  if (rtv::activation_is_assumed(path)) std::printf("activation        %s\n", rtv::kReluAssumedNote);
   std::printf("data              %s: N = %ld points\n", data.c_str(), static_cast<long>(X.rows()));
   std::printf("neurons           %d in, %d after merging shared hyperplanes, %d out\n", r.neurons_in,
               r.neurons_merged, r.neurons_out);

@@ -2,8 +2,8 @@
 // bad input giving one clear line on stderr, exit status 2 and no output file.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "rtv/io.hpp"
@@ -51,6 +51,12 @@ TEST(Cli, InspectJsonHasTheHandComputedValues) {
   EXPECT_EQ(j["skip_connection"], true);
   EXPECT_EQ(j["balanced"], false);
   EXPECT_GT(j["max_imbalance"].get<double>(), 0.5);
+  // |WD - PN| / PN by hand: (66 - 21) / 21 (catches printing another quantity, e.g. WD / PN or (WD - PN) / WD).
+  EXPECT_NEAR(j["wd_pn_relative_difference"].get<double>(), 45.0 / 21.0, 1e-15 * 45.0 / 21.0);
+  EXPECT_EQ(j["judged_neurons"], 3);
+  EXPECT_EQ(j["excluded_neurons"], 0);
+  EXPECT_EQ(j["activation"], "relu");
+  EXPECT_EQ(j["activation_assumed"], false);  // rtv.shallow-relu names its activation
 }
 
 TEST(Cli, InspectTextAndHelp) {
@@ -58,6 +64,27 @@ TEST(Cli, InspectTextAndHelp) {
   const auto r = run(kRtv + " inspect " + q(f.net.string()));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("path norm"), std::string::npos);
+  // The notes "R-TV < path norm" and "WD > path norm" speak beyond rounding only. Catches the note printed for
+  // torch_mlp_f32 (7 neurons on 7 distinct hyperplanes: R-TV = PN up to the summation order).
+  const auto m = run(kRtv + " inspect " + q(std::string(RTV_FIXTURE_DIR) + "/torch_mlp_f32.npz"));
+  ASSERT_EQ(m.status, 0) << m.err;
+  EXPECT_EQ(m.out.find("neurons share hyperplanes"), std::string::npos) << m.out;
+  // ... but it is printed for sigma(x - 0.5) - sigma(0.5 - x) (affine: R-TV 0, PN 2), and a balanced network gets
+  // no "run 'rtv balance'" note.
+  write_file_atomic(f.dir / "pair.json", R"({"format": "rtv.shallow-relu", "version": 1,
+      "W": [[1], [-1]], "b": [0.5, -0.5], "v": [1, -1]})");
+  const auto p = run(kRtv + " inspect " + q((f.dir / "pair.json").string()));
+  EXPECT_NE(p.out.find("(< path norm: neurons share hyperplanes)"), std::string::npos) << p.out;
+  EXPECT_EQ(p.out.find("run 'rtv balance'"), std::string::npos) << p.out;
+  // A balanced network whose computed WD exceeds its computed PN by rounding alone gets no note either.
+  Rng rng(21);
+  ShallowNet b;
+  for (int trial = 0; trial < 100 && !(weight_decay(b) > path_norm(b)); ++trial)
+    b = balance(random_network(rng, 3, 40));
+  ASSERT_GT(weight_decay(b), path_norm(b));
+  write_network_json(b, f.dir / "balanced.json");
+  const auto bt = run(kRtv + " inspect " + q((f.dir / "balanced.json").string()));
+  EXPECT_EQ(bt.out.find("run 'rtv balance'"), std::string::npos) << bt.out;
   EXPECT_EQ(run(kRtv + " --help").status, 0);
   EXPECT_EQ(run(kRtv + " inspect --help").status, 0);
 }
@@ -92,6 +119,212 @@ void expect_usage_error(const std::string& cmd, const std::string& fragment, con
   if (!must_not_exist.empty()) {
     EXPECT_FALSE(fs::exists(must_not_exist)) << must_not_exist;
   }
+}
+
+// A float32 .npy member (PyTorch's default dtype), C order.
+std::string npy_f32(const std::vector<std::int64_t>& shape, const std::vector<double>& data) {
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    h += std::to_string(shape[i]) + (shape.size() == 1 ? "," : i + 1 < shape.size() ? ", " : "");
+  h += "), }";
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  out += h;
+  for (double x : data) {
+    const float f = static_cast<float>(x);
+    out.append(reinterpret_cast<const char*>(&f), sizeof f);
+  }
+  return out;
+}
+
+// The state_dict of nn.Sequential(nn.Linear(d, K), nn.ReLU(), nn.Linear(K, 1)) holding `net` (no skip), as
+// PyTorch saves it: 0.weight = W, 0.bias = -b (PyTorch computes W x + b), 2.weight = v^T, 2.bias = c0. float32
+// or float64; without_bias: nn.Linear(d, K, bias=False) (no 0.bias; net.b must be 0).
+void write_torch_npz(const fs::path& path, const ShallowNet& net, bool f32, bool without_bias = false) {
+  const std::int64_t K = net.width(), d = net.dim();
+  std::vector<double> W(static_cast<std::size_t>(K * d)), b(static_cast<std::size_t>(K)), v(b.size());
+  for (std::int64_t k = 0; k < K; ++k) {
+    for (std::int64_t i = 0; i < d; ++i) W[static_cast<std::size_t>(k * d + i)] = net.W(k, i);
+    b[static_cast<std::size_t>(k)] = -net.b(k);
+    v[static_cast<std::size_t>(k)] = net.v(k);
+  }
+  const auto arr = [&](const std::vector<std::int64_t>& shape, const std::vector<double>& x) {
+    return f32 ? npy_f32(shape, x) : npy_bytes(shape, x);
+  };
+  std::map<std::string, std::string> m = {{"0.weight.npy", arr({K, d}, W)},
+                                          {"2.weight.npy", arr({1, K}, v)},
+                                          {"2.bias.npy", arr({1}, {net.c0})}};
+  if (!without_bias) m["0.bias.npy"] = arr({K}, b);
+  test::write_zip(path, m);
+}
+
+// Five carrying neurons balanced exactly (integer w with integer |w| = |v|; largest WD_k = 625) plus four that
+// weight decay shrank without balancing (imbalance 0.956, 0.933, 0.98 and 0; WD_k <= 4.6e-4 = 7.3e-7 of the
+// largest): the situation of stationary PyTorch nets that inspect called "not balanced" (issue 14). v0 replaces
+// the first carrier's v (5: balanced; 2.5: imbalance 0.5).
+ShallowNet balanced_plus_shrunken(double v0 = 5.0) {
+  ShallowNet net = ShallowNet::zeros(2, 9, true);
+  net.W << 3, 4, 5, 12, -8, 15, -7, -24, 0, 2, 6e-3, 8e-3, 0, 2e-3, 3e-5, -4e-5, 1e-3, 0;
+  net.v << v0, -13, 17, -25, 2, 4.4e-4, -3e-2, 1e-6, 1e-3;
+  net.b << 1, -2, 0.5, 3, 0, 0.1, 0.1, 0.1, 0.1;
+  net.c << 0.5, -0.25;
+  return net;
+}
+
+TEST(Cli, InspectJudgesBalanceOnTheNeuronsThatCarryTheFunction) {
+  // Catches: the verdict counting the shrunken neurons (old output: "max imbalance 0.98 (not balanced)"), no count
+  // of the excluded neurons, no |WD - PN| / PN, --carry-tol ignored, and, the other way, a threshold that hides a
+  // genuinely unbalanced carrying neuron.
+  test::ScratchDir dir;
+  const auto path = dir / "net.json", bad = dir / "unbalanced.json";
+  write_network_json(balanced_plus_shrunken(), path);
+  write_network_json(balanced_plus_shrunken(2.5), bad);
+  const auto r = run(kRtv + " inspect " + q(path.string()) + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["balanced"], true);
+  EXPECT_EQ(j["judged_neurons"], 5);
+  EXPECT_EQ(j["excluded_neurons"], 4);
+  EXPECT_EQ(j["carry_tolerance"].get<double>(), 1e-6);
+  EXPECT_EQ(j["balance_tolerance"].get<double>(), tol::kBalanced);
+  EXPECT_LE(j["max_imbalance"].get<double>(), 8 * tol::kEps);  // stableNorm of integer vectors: an ulp or two
+  EXPECT_NEAR(j["max_imbalance_all"].get<double>(), 0.98, 1e-14);
+  // |WD - PN| / PN from the literals: the excess sum (|v| - |w|)^2 / 2 of the shrunken neurons over PN (the carriers
+  // give 25 + 169 + 289 + 625 + 4); a few roundings per term: 1e-13 relative.
+  const double wn[] = {1e-2, 2e-3, 5e-5, 1e-3}, vn[] = {4.4e-4, 3e-2, 1e-6, 1e-3};
+  double pn = 1112.0, excess = 0.0;
+  for (int i = 0; i < 4; ++i) pn += vn[i] * wn[i], excess += 0.5 * (vn[i] - wn[i]) * (vn[i] - wn[i]);
+  EXPECT_NEAR(j["wd_pn_relative_difference"].get<double>(), excess / pn, 1e-13 * excess / pn);
+  const auto t = run(kRtv + " inspect " + q(path.string()));
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_NE(t.out.find("over 5 neurons (balanced, tolerance 1e-09)"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("excluded              4 neurons with 1/2 (v^2 + |w|^2) < 1e-06 of the largest"),
+            std::string::npos) << t.out;
+  char gap[64];
+  std::snprintf(gap, sizeof gap, "|WD - PN| / PN        %.3g (THEORY.md s.2", excess / pn);
+  EXPECT_NE(t.out.find(gap), std::string::npos) << gap << "\n" << t.out;
+  EXPECT_EQ(t.out.find("ReLU assumed"), std::string::npos) << t.out;  // a JSON network names its activation
+  // --carry-tol 0 judges every neuron: the shrunken ones make it unbalanced.
+  const auto all = nlohmann::json::parse(run(kRtv + " inspect " + q(path.string()) + " --carry-tol 0 --json").out);
+  EXPECT_EQ(all["balanced"], false);
+  EXPECT_EQ(all["judged_neurons"], 9);
+  // A carrying neuron with imbalance 0.5 is still reported.
+  const auto u = nlohmann::json::parse(run(kRtv + " inspect " + q(bad.string()) + " --json").out);
+  EXPECT_EQ(u["balanced"], false);
+  EXPECT_EQ(u["max_imbalance"].get<double>(), 0.5);
+  EXPECT_EQ(u["excluded_neurons"], 4);
+  expect_usage_error(kRtv + " inspect " + q(path.string()) + " --carry-tol 1", "--carry-tol must be in [0, 1)");
+  expect_usage_error(kRtv + " inspect " + q(path.string()) + " --carry-tol -0.1", "--carry-tol");
+}
+
+TEST(Cli, InspectFloat32ArchivesAreJudgedAtTheirStoragePrecision) {
+  // A network balanced in double (rtv balance) and saved in float32, as PyTorch does: each of |v| and |w| is rounded
+  // by up to u = 2^-24 relative, so the imbalance is up to 2u ~ 1.2e-7. Catches: the double tolerance 1e-9 applied to
+  // float32 weights (no float32 network could ever be balanced), and a tolerance so loose it hides real imbalance.
+  test::ScratchDir dir;
+  Rng rng(14);
+  const ShallowNet net = balance(random_network(rng, 3, 12, false));
+  const auto path = dir / "f32.npz";
+  write_torch_npz(path, net, true);
+  const auto r = run(kRtv + " inspect " + q(path.string()) + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double u = std::ldexp(1.0, -24);
+  EXPECT_EQ(j["balance_tolerance"].get<double>(), 4 * u);
+  EXPECT_GT(j["max_imbalance"].get<double>(), tol::kBalanced);  // the float32 floor is real ...
+  EXPECT_LE(j["max_imbalance"].get<double>(), 2 * u * (1 + 1e-6));  // ... and no larger than 2u
+  EXPECT_EQ(j["balanced"], true);
+  EXPECT_EQ(j["activation_assumed"], true);
+  // One neuron off by 1e-6 relative (4x the tolerance, a real imbalance that float32 resolves): not balanced.
+  ShallowNet off = net;
+  off.v(3) *= 1 + 1e-6;
+  write_torch_npz(path, off, true);
+  EXPECT_EQ(nlohmann::json::parse(run(kRtv + " inspect " + q(path.string()) + " --json").out)["balanced"], false);
+  // float64 archives keep the double tolerance.
+  write_torch_npz(path, net, false);
+  const auto d = nlohmann::json::parse(run(kRtv + " inspect " + q(path.string()) + " --json").out);
+  EXPECT_EQ(d["balance_tolerance"].get<double>(), tol::kBalanced);
+  EXPECT_EQ(d["balanced"], true);
+}
+
+TEST(Cli, EveryOutputFromAPyTorchArchiveSaysReluIsAssumed) {
+  // A state_dict has no activation: a Tanh net reads as a ReLU net. Catches an output that reads an .npz and does
+  // not say so (shallow and deep inspect, balance, reduce; text and JSON).
+  test::ScratchDir dir;
+  const std::string mlp = q(std::string(RTV_FIXTURE_DIR) + "/torch_mlp_f32.npz");
+  const std::string deep = q(std::string(RTV_FIXTURE_DIR) + "/torch_deep_f64.npz");
+  const std::string note = "ReLU assumed: a PyTorch state_dict stores no activation";
+  for (const std::string& net : {mlp, deep}) {
+    const auto t = run(kRtv + " inspect " + net);
+    ASSERT_EQ(t.status, 0) << t.err;
+    EXPECT_NE(t.out.find("activation            " + note), std::string::npos) << t.out;
+    const auto j = nlohmann::json::parse(run(kRtv + " inspect " + net + " --json").out);
+    EXPECT_EQ(j["activation"], "relu");
+    EXPECT_EQ(j["activation_assumed"], true);
+  }
+  const auto b = run(kRtv + " balance " + mlp + " -o " + q((dir / "b.json").string()));
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_NE(b.err.find("rtv balance: " + note), std::string::npos) << b.err;
+  std::string csv;
+  Rng rng(3);
+  const Eigen::MatrixXd X = rng.normal_matrix(8, 3);
+  for (int n = 0; n < 8; ++n) csv += std::to_string(X(n, 0)) + "," + std::to_string(X(n, 1)) + "," +
+                                     std::to_string(X(n, 2)) + ",0\n";
+  write_file_atomic(dir / "d.csv", csv);
+  const std::string reduce = kRtv + " reduce " + mlp + " " + q((dir / "d.csv").string()) + " -o " +
+                             q((dir / "r.json").string());
+  const auto rt = run(reduce);
+  ASSERT_EQ(rt.status, 0) << rt.err;
+  EXPECT_NE(rt.out.find("activation        " + note), std::string::npos) << rt.out;
+  const auto rj = run(reduce + " --json");
+  ASSERT_EQ(rj.status, 0) << rj.err;
+  EXPECT_EQ(nlohmann::json::parse(rj.out)["activation_assumed"], true);
+  // A JSON network: no note, activation_assumed false.
+  const auto jt = run(kRtv + " reduce " + q((dir / "r.json").string()) + " " + q((dir / "d.csv").string()) +
+                      " -o " + q((dir / "r2.json").string()) + " --json");
+  ASSERT_EQ(jt.status, 0) << jt.err;
+  EXPECT_EQ(nlohmann::json::parse(jt.out)["activation_assumed"], false);
+}
+
+TEST(Cli, FirstLayerWithoutBiasIsReadByEveryCommand) {
+  // nn.Linear(2, K, bias=False) saves no 0.bias. Catches: balance, reduce and seminorm refusing an archive that
+  // inspect reads (before: "missing array '0.bias'"), inspect reading it as a deep network, and a nonzero bias.
+  test::ScratchDir dir;
+  ShallowNet net = ShallowNet::zeros(2, 3, false);
+  net.W << 1, 0, 0, 2, -1, 1;
+  net.v << 1, -0.5, 2;
+  net.c0 = 0.25;
+  const auto path = dir / "nobias.npz";
+  write_torch_npz(path, net, false, true);
+  const std::string p = q(path.string());
+  const auto i = run(kRtv + " inspect " + p + " --json");
+  ASSERT_EQ(i.status, 0) << i.err;
+  const auto j = nlohmann::json::parse(i.out);
+  EXPECT_FALSE(j.contains("network")) << "read as a deep network";
+  EXPECT_EQ(j["neurons"], 3);
+  const auto out = dir / "b.json";
+  const auto b = run(kRtv + " balance " + p + " -o " + q(out.string()));
+  ASSERT_EQ(b.status, 0) << b.err;
+  // PyTorch's function by hand, relu(x1) - 0.5 relu(2 x2) + 2 relu(x2 - x1) + 0.25, against the balanced output.
+  Eigen::MatrixXd X(4, 2);
+  X << 1, 2, -1, 0.5, 0.25, -3, 2, 2;
+  const ShallowNet balanced = read_network(out);
+  for (int n = 0; n < 4; ++n) {
+    const double x1 = X(n, 0), x2 = X(n, 1);
+    const double f = std::max(x1, 0.0) - 0.5 * std::max(2 * x2, 0.0) + 2 * std::max(x2 - x1, 0.0) + 0.25;
+    // Balancing rescales each neuron by a ~ 1: a few roundings of values ~ 5: 1e-14.
+    EXPECT_NEAR(evaluate(balanced, X.row(n))(0), f, 1e-14) << n;
+  }
+  write_file_atomic(dir / "d.csv", "0,0,1\n1,0,2\n0,1,0\n1,1,3\n-1,2,1\n");
+  const auto r = run(kRtv + " reduce " + p + " " + q((dir / "d.csv").string()) + " -o " + q((dir / "r.json").string()));
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto s = run(kRtv + " seminorm " + p + " --radius 1 --resolution 64 --json");
+  ASSERT_EQ(s.status, 0) << s.err;
+  // All three hyperplanes pass through 0 (b = 0) and meet B_1: the exact R-TV is the path norm 1 + 1 + 2 sqrt(2).
+  EXPECT_NEAR(nlohmann::json::parse(s.out)["rtv_exact"].get<double>(), 2 + 2 * std::sqrt(2.0), 1e-14);
 }
 
 TEST(Cli, BadInputExitsTwoWithAClearMessage) {
@@ -163,6 +396,52 @@ TEST(Cli, RadonAndFbpBadInput) {
   expect_usage_error(kRtv + " radon " + q((dir / "sq.npy").string()) + " --angles 3 --threads -1" + o, "--threads", out);
   expect_usage_error(kRtv + " phantom circle --size 8" + o, "unknown phantom", out);
   expect_usage_error(kRtv + " phantom disk --size 0" + o, "at least one pixel", out);
+}
+
+// The default offset count M(n) as kGrid and the help state it, in integer arithmetic (independent of the library's
+// floating-point ceil): the smallest m >= sqrt(2) n, i.e. m^2 >= 2 n^2, with the parity of n.
+int help_default_offsets(int n) {
+  int m = static_cast<int>(std::sqrt(2.0 * n * n));
+  while (m * m < 2 * n * n) ++m;
+  while ((m - 1) * (m - 1) >= 2 * n * n) --m;
+  return (m - n) % 2 ? m + 1 : m;
+}
+
+TEST(Cli, FbpDefaultSizeIsTheOneTheHelpStates) {
+  // Catches: the help's old rule "floor(M / sqrt(2))" (wrong for 177 of n = 2..599: the code was right), and the
+  // help text and the code drifting apart. The help now says: the n whose default M is the sinogram's M, unique,
+  // floor(M / sqrt(2)) or one less.
+  const std::string help = run(kRtv + " fbp --help").out;
+  std::string flat;  // boost wraps the option text: compare with every whitespace run collapsed to one space
+  for (const char c : help) {
+    if (!std::isspace(static_cast<unsigned char>(c))) flat += c;
+    else if (!flat.empty() && flat.back() != ' ') flat += ' ';
+  }
+  EXPECT_NE(flat.find("Default M = the smallest integer >= sqrt(2) n with the parity of n"), std::string::npos) << help;
+  EXPECT_NE(flat.find("the n whose default M above is the sinogram's M; there is at most one, floor(M / sqrt(2)) or "
+                      "one less; an error if there is none"), std::string::npos) << help;
+  int old_rule_wrong = 0;
+  for (int n = 2; n <= 599; ++n) {
+    const int M = help_default_offsets(n);
+    // The library function the CLI inverts is the help's M(n) ...
+    ASSERT_EQ(SinogramGrid::for_image(ImageGrid{n, 1.0}, 1).offsets, M) << n;
+    // ... it is strictly increasing, so the n of a given M is unique ...
+    ASSERT_GT(help_default_offsets(n + 1), M) << n;
+    // ... and that n is floor(M / sqrt(2)) or one less.
+    const int c0 = static_cast<int>(std::floor(M / std::sqrt(2.0)));
+    ASSERT_TRUE(n == c0 || n == c0 - 1) << n << " " << M;
+    old_rule_wrong += n != c0;
+  }
+  EXPECT_EQ(old_rule_wrong, 177);  // the count issue 14 reports: the test does exercise the old rule's failures
+  // The CLI's inference on sizes where the old rule is wrong (5, 6, 10, 599) and right (2, 7, 598).
+  test::ScratchDir dir;
+  for (const int n : {5, 6, 10, 599, 2, 7, 598}) {
+    const auto sino = dir / "s.npy", out = dir / "r.npy";
+    write_array(sino, Array2D::Zero(1, help_default_offsets(n)));
+    const auto r = run(kRtv + " fbp " + q(sino.string()) + " -o " + q(out.string()));
+    ASSERT_EQ(r.status, 0) << n << ": " << r.err;
+    EXPECT_EQ(read_array(out).rows(), n);
+  }
 }
 
 TEST(Cli, SeminormOfASampledGaussian) {

@@ -148,6 +148,59 @@ TEST(TorchImport, HandBuiltArchiveFlipsTheBiasSign) {
   EXPECT_EQ(net.c0, 0.1);
 }
 
+TEST(TorchImport, FirstLayerWithoutBiasIsAZeroBias) {
+  // nn.Sequential(nn.Linear(1, 2, bias=False), nn.ReLU(), nn.Linear(2, 1)) saves no "0.bias". Catches: the shallow
+  // reader refusing it ("missing array '0.bias'", so balance, reduce and seminorm refused what inspect read), and
+  // the shallow pattern not recognising it (inspect then took it for a deep network).
+  ScratchDir dir;
+  for (const std::string prefix : {"", "net."}) {
+    std::map<std::string, std::string> m;
+    for (const auto& [name, bytes] : good_members())
+      if (name != "0.bias.npy") m[prefix + name] = bytes;
+    const fs::path path = dir / ("nobias" + std::to_string(prefix.size()) + ".npz");
+    test::write_zip(path, m);
+    EXPECT_EQ(network_file_kind(path), NetworkKind::kShallow) << prefix;
+    const ShallowNet net = read_network(path);
+    EXPECT_EQ(net.b, Eigen::Vector2d::Zero());
+    // PyTorch's function, by hand: 2 relu(x) + 3 relu(-x) + 0.1 (exact in binary at these points).
+    Eigen::MatrixXd X(3, 1);
+    X << -1.5, 0.0, 2.0;
+    const Eigen::VectorXd f = evaluate(net, X);
+    EXPECT_EQ(f(0), 3 * 1.5 + 0.1);
+    EXPECT_EQ(f(1), 0.1);
+    EXPECT_EQ(f(2), 2 * 2.0 + 0.1);
+    // The deep reader agrees (it always read a missing bias as zero).
+    const DeepNet deep = read_deep_network(path), direct = read_deep_network_npz(path);
+    EXPECT_EQ(evaluate(deep, X), evaluate(direct, X));
+  }
+  // The relaxed pattern still needs the other keys: a missing output bias is still refused by the shallow reader.
+  auto m = good_members();
+  m.erase("0.bias.npy");
+  m.erase("2.bias.npy");
+  test::write_zip(dir / "bad.npz", m);
+  expect_input_error([&] { read_network(dir / "bad.npz"); }, "bad.npz", "missing array '2.bias'");
+  // And 0.bias, when present, must still have the right shape.
+  m = good_members();
+  m["0.bias.npy"] = npy_bytes({1}, {1.0});
+  test::write_zip(dir / "bad.npz", m);
+  expect_input_error([&] { read_network(dir / "bad.npz"); }, "bad.npz", "'0.bias' has shape (1), expected (2)");
+}
+
+TEST(TorchImport, ActivationAndPrecisionOfTheFile) {
+  // Catches: a .npz not flagged as assuming ReLU (a Tanh network then silently reads as another function), a JSON
+  // network flagged, and float32 weights reported with double precision (the balance tolerance depends on it).
+  EXPECT_TRUE(activation_is_assumed(kFixtures / "torch_mlp_f32.npz"));
+  EXPECT_TRUE(activation_is_assumed(kFixtures / "torch_deep_f64.npz"));
+  EXPECT_FALSE(activation_is_assumed("net.json"));
+  EXPECT_EQ(network_file_unit_roundoff(kFixtures / "torch_mlp_f32.npz"), std::ldexp(1.0, -24));
+  EXPECT_EQ(network_file_unit_roundoff(kFixtures / "torch_deep_f32.npz"), std::ldexp(1.0, -24));
+  EXPECT_EQ(network_file_unit_roundoff(kFixtures / "torch_skip_f64.npz"), std::ldexp(1.0, -53));
+  ScratchDir dir;
+  write_network_json(ShallowNet::zeros(2, 1), dir / "n.json");
+  EXPECT_EQ(network_file_unit_roundoff(dir / "n.json"), std::ldexp(1.0, -53));
+  expect_input_error([&] { network_file_unit_roundoff(dir / "none.npz"); }, "none.npz", "no such file");
+}
+
 TEST(TorchImport, BadArchivesAreRejectedWithTheProblemNamed) {
   ScratchDir dir;
   const auto path = dir / "bad.npz";

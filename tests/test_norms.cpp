@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "rtv/norms.hpp"
 #include "rtv/random.hpp"
@@ -92,6 +93,119 @@ TEST(Norms, BalanceDegenerateNeurons) {
   Eigen::MatrixXd X(3, 1);
   X << -1, 0, 4;
   EXPECT_EQ((evaluate(b, X) - evaluate(net, X)).norm(), 0.0);
+}
+
+// ---- check_balance (THEORY.md s.2 on networks as trained) ----
+
+// The situation of stationary PyTorch nets: five carrying neurons balanced exactly (integer w with integer |w| = |v|)
+// plus four that weight decay shrank without balancing them (three with imbalance 0.93-0.98, like the 0.956
+// measured on such nets, and one balanced). Largest WD_k = 625; the tiny ones have WD_k <= 4.6e-4 (7.3e-7 of it).
+struct TinyNeuron {
+  double w1, w2, wn, v;  // w = (w1, w2) with |w| = wn (exact decimal literal), v
+};
+const TinyNeuron kTiny[] = {{6e-3, 8e-3, 1e-2, 4.4e-4},   // imbalance 0.956, WD_k 5.0e-5
+                            {0.0, 2e-3, 2e-3, -3e-2},     // imbalance 0.933 (|v| > |w|), WD_k 4.5e-4
+                            {3e-5, -4e-5, 5e-5, 1e-6},    // imbalance 0.98
+                            {1e-3, 0.0, 1e-3, 1e-3}};     // balanced
+ShallowNet carriers_plus_tiny(double v0 = 5.0) {
+  std::vector<ShallowNet> parts = {one_neuron(vec({3, 4}), 1.0, v0), one_neuron(vec({5, 12}), -2.0, -13.0),
+                                   one_neuron(vec({-8, 15}), 0.5, 17.0), one_neuron(vec({-7, -24}), 3.0, -25.0),
+                                   one_neuron(vec({0, 2}), 0.0, 2.0)};
+  for (const TinyNeuron& t : kTiny) parts.push_back(one_neuron(vec({t.w1, t.w2}), 0.1, t.v));
+  return stack(parts);
+}
+
+TEST(Norms, BalanceVerdictIgnoresNeuronsWeightDecayShrank) {
+  // Catches: judging every neuron (the old verdict: "not balanced", max imbalance 0.98, on a network whose
+  // function-carrying neurons are exactly balanced), a wrong excluded count, and a |WD - PN| / PN that is not
+  // sum (|v| - |w|)^2 / (2 PN).
+  const ShallowNet net = carriers_plus_tiny();
+  const BalanceCheck bc = check_balance(net);
+  EXPECT_EQ(bc.carry_tol, kCarryRelTol);
+  EXPECT_EQ(bc.judged, 5);
+  EXPECT_EQ(bc.excluded, 4);
+  // Integer vectors with integer norms: stableNorm is exact to an ulp or two, so the carriers' imbalance is ~eps.
+  EXPECT_LE(bc.max_imbalance, 8 * tol::kEps);
+  EXPECT_TRUE(bc.balanced(tol::kBalanced));
+  EXPECT_NEAR(bc.max_imbalance_all, 1.0 - 1e-6 / 5e-5, 1e-14);  // the third tiny neuron: 0.98
+  // Independent references from the literals: PN = 5^2 + 13^2 + 17^2 + 25^2 + 2^2 + sum |v||w| of the tiny ones;
+  // WD - PN = sum over the tiny ones of (|v| - |w|)^2 / 2 (the carriers contribute 0); WD_k = (v^2 + |w|^2) / 2.
+  double pn = 25.0 + 169.0 + 289.0 + 625.0 + 4.0, excess = 0.0, tiny_wd = 0.0;
+  for (const TinyNeuron& t : kTiny) {
+    pn += std::abs(t.v) * t.wn;
+    excess += 0.5 * (std::abs(t.v) - t.wn) * (std::abs(t.v) - t.wn);
+    tiny_wd += 0.5 * (t.v * t.v + t.wn * t.wn);
+  }
+  // Rounding tier: a few roundings per term (|w| of decimal literals is within 2 ulps): 1e-13 relative.
+  EXPECT_NEAR(bc.relative_excess, excess / pn, 1e-13 * excess / pn);
+  EXPECT_NEAR(bc.excluded_wd_share, tiny_wd / (pn + excess), 1e-13 * tiny_wd / pn);  // WD = PN + excess
+  // The same statement from the library's WD and PN, whose difference cancels: |fl(WD) - fl(PN)| is off by at
+  // most ~2 K eps WD (K = 9 terms each), here 4e-12 on an excess of 1.8e-4.
+  const double wd_lib = weight_decay(net), pn_lib = path_norm(net);
+  EXPECT_NEAR(bc.relative_excess, (wd_lib - pn_lib) / pn_lib, 2 * 9 * tol::kEps * wd_lib / pn_lib);
+  // The threshold is relative to the largest neuron: scaling all weights by 1e-3 changes nothing (an absolute
+  // threshold would exclude every neuron).
+  ShallowNet small = net;
+  small.W *= 1e-3;
+  small.v *= 1e-3;
+  const BalanceCheck bs = check_balance(small);
+  EXPECT_EQ(bs.judged, 5);
+  EXPECT_EQ(bs.excluded, 4);
+  EXPECT_TRUE(bs.balanced(tol::kBalanced));
+  EXPECT_NEAR(bs.relative_excess, bc.relative_excess, 1e-12 * bc.relative_excess);
+  // carry_tol = 0 judges every neuron: the option is used, and then the tiny ones make it unbalanced.
+  const BalanceCheck all = check_balance(net, 0.0);
+  EXPECT_EQ(all.judged, 9);
+  EXPECT_EQ(all.excluded, 0);
+  EXPECT_EQ(all.max_imbalance, bc.max_imbalance_all);
+  EXPECT_FALSE(all.balanced(tol::kBalanced));
+  // A threshold above the second tiny neuron (7.2e-7 of the largest) but below the smallest carrier (4/625):
+  // still 5 judged; above the smallest carrier (1e-2): the carrier w = (0, 2) is excluded too.
+  EXPECT_EQ(check_balance(net, 1e-3).judged, 5);
+  EXPECT_EQ(check_balance(net, 1e-2).judged, 4);
+}
+
+TEST(Norms, BalanceVerdictStillSeesUnbalancedCarryingNeurons) {
+  // Catches: a threshold that excludes carrying neurons, or a verdict on the largest neuron only. Carrier 0 with
+  // v = 2.5, |w| = 5: imbalance exactly 0.5.
+  const BalanceCheck bc = check_balance(carriers_plus_tiny(2.5));
+  EXPECT_EQ(bc.judged, 5);
+  EXPECT_EQ(bc.max_imbalance, 0.5);
+  EXPECT_FALSE(bc.balanced(tol::kBalanced));
+  // Catches: excluding by |v_k||w_k| instead of the weight-decay term. v = 1, w = (1e-8, 0) carries no function
+  // (|v||w| = 1e-8, 1.6e-11 of the largest) but half a unit of weight decay (8e-4 of the largest WD_k = 625): it is
+  // far from stationary and must count.
+  const ShallowNet heavy = stack({carriers_plus_tiny(), one_neuron(vec({1e-8, 0.0}), 0.0, 1.0)});
+  const BalanceCheck bh = check_balance(heavy);
+  EXPECT_EQ(bh.judged, 6);
+  EXPECT_NEAR(bh.max_imbalance, 1.0 - 1e-8, 1e-15);
+  EXPECT_FALSE(bh.balanced(tol::kBalanced));
+}
+
+TEST(Norms, BalanceVerdictOnDegenerateNeurons) {
+  // Catches: skipping neurons with v = 0 or w = 0 (they cost weight decay, carry no path norm and are never
+  // stationary: imbalance 1), counting the zero neuron, and a division by PN = 0.
+  const ShallowNet v0 = stack({one_neuron(vec({3, 4}), 1.0, 5.0), one_neuron(vec({1, 1}), 0.0, 0.0)});
+  const BalanceCheck b0 = check_balance(v0);
+  EXPECT_EQ(b0.judged, 2);
+  EXPECT_EQ(b0.max_imbalance, 1.0);
+  const ShallowNet w0 = stack({one_neuron(vec({3, 4}), 1.0, 5.0), one_neuron(vec({0, 0}), -1.0, 2.0),
+                               one_neuron(vec({0, 0}), 0.5, 0.0)});
+  const BalanceCheck bw = check_balance(w0);
+  EXPECT_EQ(bw.judged + bw.excluded, 2);  // the zero neuron (v = w = 0) is not a neuron to judge
+  EXPECT_EQ(bw.max_imbalance, 1.0);
+  EXPECT_DOUBLE_EQ(bw.relative_excess, 2.0 / 25.0);  // excess v^2/2 = 2 over PN = 25
+  const BalanceCheck only = check_balance(one_neuron(vec({1, 0}), 0.0, 0.0));
+  EXPECT_EQ(only.relative_excess, std::numeric_limits<double>::infinity());  // PN = 0 < WD = 1/2
+  const BalanceCheck zero = check_balance(ShallowNet::zeros(2, 3));
+  EXPECT_EQ(zero.judged + zero.excluded, 0);
+  EXPECT_EQ(zero.relative_excess, 0.0);
+  EXPECT_TRUE(zero.balanced(tol::kBalanced));
+  // After rtv balance every neuron is balanced and WD = PN to rounding.
+  Rng rng(12);
+  const BalanceCheck bb = check_balance(balance(random_network(rng, 3, 30)), 0.0);
+  EXPECT_LE(bb.max_imbalance, tol::kClosedForm);
+  EXPECT_LE(bb.relative_excess, tol::kClosedForm);
 }
 
 TEST(Norms, ZeroNetworkAndConstantNeurons) {

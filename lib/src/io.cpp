@@ -679,14 +679,16 @@ ShallowNet read_network_npz(const fs::path& path) {
   }
   if (!found)
     throw input_error(src, "no '0.weight' key: expected the state_dict of nn.Sequential(nn.Linear(d, K), nn.ReLU(), "
-                           "nn.Linear(K, 1)) (keys 0.weight, 0.bias, 2.weight, 2.bias; optional skip.weight, skip.bias)");
-  const std::set<std::string> expected = {prefix + "0.weight", prefix + "0.bias", prefix + "2.weight",
-                                          prefix + "2.bias"};
-  for (const auto& key : expected)
+                           "nn.Linear(K, 1)) (keys 0.weight, 0.bias (absent with bias=False), 2.weight, 2.bias; "
+                           "optional skip.weight, skip.bias)");
+  // 0.bias is optional: nn.Linear(d, K, bias=False) saves none, and its bias is zero.
+  const std::set<std::string> required = {prefix + "0.weight", prefix + "2.weight", prefix + "2.bias"};
+  for (const auto& key : required)
     if (!arrays.count(key)) throw input_error(src, "missing array '" + key + "'");
+  const bool has_b1 = arrays.count(prefix + "0.bias") > 0;
   for (const auto& [key, arr] : arrays) {
     (void)arr;
-    if (!expected.count(key) && key != "skip.weight" && key != "skip.bias")
+    if (!required.count(key) && key != prefix + "0.bias" && key != "skip.weight" && key != "skip.bias")
       throw input_error(src, "unexpected array '" + key + "' (the importer reads a Linear-ReLU-Linear network "
                              "with an optional skip Linear)");
   }
@@ -713,14 +715,14 @@ ShallowNet read_network_npz(const fs::path& path) {
     }
     return a;
   };
-  const NpyArray& b1 = expect(prefix + "0.bias", {K});
+  const NpyArray* b1 = has_b1 ? &expect(prefix + "0.bias", {K}) : nullptr;
   const NpyArray& W2 = expect(prefix + "2.weight", {1, K});
   const NpyArray& b2 = expect(prefix + "2.bias", {1});
 
   ShallowNet net = ShallowNet::zeros(d, K, skip);
   for (int k = 0; k < K; ++k) {
     for (int i = 0; i < d; ++i) net.W(k, i) = W1.data[static_cast<std::size_t>(k) * d + i];
-    net.b(k) = -b1.data[k];  // PyTorch: W x + b; rtv: w . x - b
+    net.b(k) = b1 ? -b1->data[k] : 0.0;  // PyTorch: W x + b; rtv: w . x - b. bias=False: b = 0
     net.v(k) = W2.data[k];
   }
   net.c0 = b2.data[0];
@@ -739,6 +741,18 @@ ShallowNet read_network(const fs::path& path) {
   if (ext == ".json") return read_network_json(path);
   if (ext == ".npz") return read_network_npz(path);
   throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+}
+
+bool activation_is_assumed(const fs::path& path) { return path.extension() == ".npz"; }
+
+double network_file_unit_roundoff(const fs::path& path) {
+  double u = std::ldexp(1.0, -53);  // double: JSON numbers parse to the nearest double; <f8 and integer arrays
+  if (path.extension() == ".npz")
+    for (const auto& [key, arr] : read_npz(path)) {
+      (void)key;
+      if (arr.dtype == "<f4") u = std::ldexp(1.0, -24);
+    }
+  return u;
 }
 
 // ---------------------------------------------------------------- deep PyTorch import
@@ -892,19 +906,20 @@ DeepNet deep_from_arrays(const std::map<std::string, NpyArray>& arrays, const st
   return net;
 }
 
-// The shallow .npz pattern (io.hpp header comment): read_network_npz's keys, or a skip connection.
+// The shallow .npz pattern (io.hpp header comment): read_network_npz's keys (0.bias optional), or a skip connection.
 bool is_shallow_npz(const std::map<std::string, NpyArray>& arrays) {
   for (const auto& [key, arr] : arrays) {
     (void)arr;
     if (key.rfind("skip.", 0) == 0) return true;
   }
-  if (arrays.size() != 4) return false;
+  if (arrays.size() != 3 && arrays.size() != 4) return false;
   std::string prefix;
   int index = 0;
   bool is_weight = false;
   if (!split_module_key(arrays.begin()->first, prefix, index, is_weight)) return false;
-  for (const char* tail : {"0.weight", "0.bias", "2.weight", "2.bias"})
+  for (const char* tail : {"0.weight", "2.weight", "2.bias"})
     if (!arrays.count(prefix + tail)) return false;
+  if (arrays.size() == 4 && !arrays.count(prefix + "0.bias")) return false;
   const NpyArray& w2 = arrays.at(prefix + "2.weight");
   return w2.shape.size() == 2 && w2.shape[0] == 1;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "rtv/error.hpp"
@@ -55,6 +56,38 @@ double max_imbalance(const ShallowNet& net) {
     if (vn > 0.0 && wn > 0.0) m = std::max(m, std::abs(vn - wn) / std::max(vn, wn));
   }
   return m;
+}
+
+BalanceCheck check_balance(const ShallowNet& net, double carry_tol) {
+  RTV_ASSERT(carry_tol >= 0.0 && carry_tol < 1.0, "carry_tol in [0, 1)");
+  BalanceCheck r;
+  r.carry_tol = carry_tol;
+  const int K = net.width();
+  Eigen::VectorXd vn(K), wn(K), wd(K);
+  for (int k = 0; k < K; ++k) {
+    vn(k) = std::abs(net.v(k));
+    wn(k) = net.W.row(k).stableNorm();
+    wd(k) = 0.5 * (vn(k) * vn(k) + wn(k) * wn(k));
+  }
+  const double wd_max = K > 0 ? wd.maxCoeff() : 0.0, wd_total = wd.sum();
+  double excess = 0.0, excluded_wd = 0.0;
+  for (int k = 0; k < K; ++k) {
+    if (wd(k) == 0.0) continue;  // v = w = 0: no function, no weight decay, nothing to judge
+    const double imb = std::abs(vn(k) - wn(k)) / std::max(vn(k), wn(k));
+    excess += 0.5 * (vn(k) - wn(k)) * (vn(k) - wn(k));  // WD_k - |v_k||w_k|, without cancellation
+    r.max_imbalance_all = std::max(r.max_imbalance_all, imb);
+    if (wd(k) >= carry_tol * wd_max) {
+      ++r.judged;
+      r.max_imbalance = std::max(r.max_imbalance, imb);
+    } else {
+      ++r.excluded;
+      excluded_wd += wd(k);
+    }
+  }
+  r.excluded_wd_share = wd_total > 0.0 ? excluded_wd / wd_total : 0.0;
+  const double pn = path_norm(net);
+  r.relative_excess = excess == 0.0 ? 0.0 : pn > 0.0 ? excess / pn : std::numeric_limits<double>::infinity();
+  return r;
 }
 
 std::vector<NormalisedNeuron> normalise(const ShallowNet& net) {

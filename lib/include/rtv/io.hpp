@@ -12,10 +12,14 @@
 // PyTorch import (.npz of a state_dict, see data/fixtures/make_torch_fixtures.py):
 //   nn.Sequential(nn.Linear(d, K), nn.ReLU(), nn.Linear(K, 1)) saved with
 //   np.savez(path, **{k: t.detach().numpy() for k, t in model.state_dict().items()})
-//   gives keys "0.weight" (K x d), "0.bias" (K), "2.weight" (1 x K), "2.bias" (1). An optional skip
+//   gives keys "0.weight" (K x d), "0.bias" (K), "2.weight" (1 x K), "2.bias" (1). "0.bias" may be absent
+//   (nn.Linear(d, K, bias=False)): the first layer's bias is then zero. An optional skip
 //   connection nn.Linear(d, 1) is stored under "skip.weight" (1 x d) and "skip.bias" (1). A common prefix
 //   such as "net." (from a module attribute) is allowed on the Sequential's keys. PyTorch computes W x + b,
 //   so b_rtv = -"0.bias"; c0 = "2.bias" + "skip.bias". float32 and float64 arrays are accepted.
+//   A state_dict stores parameters only, not the activation: the archive is read as a ReLU network whatever
+//   module sat between the Linear layers (a Tanh or LeakyReLU network would silently be a different function),
+//   so every command that reads an .npz says so (activation_is_assumed, kReluAssumedNote).
 //
 // Deep network JSON, format "rtv.deep-relu" version 1 (the DeepNet of deep.hpp, THEORY.md s.6):
 //   {"format": "rtv.deep-relu", "version": 1, "d": n_0 (required, >= 1),
@@ -54,8 +58,8 @@
 //     rounding of the fold when middle biases are nonzero); weight decay does not count biases anyway.
 //   * A missing "<i>.bias" (nn.Linear(..., bias=False)) is a zero bias. float32 and float64 are accepted.
 // read_deep_network reads every network file as a deep one: a shallow file (JSON "rtv.shallow-relu", or an
-// .npz of the shallow pattern: keys exactly 0.weight, 0.bias, 2.weight (1 x K), 2.bias with an optional
-// prefix, or any skip.* key) goes through the shallow reader and to_deep.
+// .npz of the shallow pattern: keys exactly 0.weight, 0.bias (optional), 2.weight (1 x K), 2.bias with an
+// optional prefix, or any skip.* key) goes through the shallow reader and to_deep.
 #pragma once
 
 #include <Eigen/Dense>
@@ -82,6 +86,21 @@ ShallowNet read_network_npz(const std::filesystem::path& path);
 
 /// By extension: ".json" -> read_network_json, ".npz" -> read_network_npz; anything else is an InputError.
 ShallowNet read_network(const std::filesystem::path& path);
+
+/// Whether reading this network file assumes the activation: true for PyTorch archives (.npz, shallow or deep),
+/// whose state_dict does not record it; false for rtv's JSON formats, which name it ("rtv.shallow-relu",
+/// "rtv.deep-relu"). By extension only.
+bool activation_is_assumed(const std::filesystem::path& path);
+/// The line every command prints (text) when activation_is_assumed; JSON outputs carry "activation": "relu"
+/// and "activation_assumed": true.
+inline constexpr const char* kReluAssumedNote =
+    "ReLU assumed: a PyTorch state_dict stores no activation (a Tanh or LeakyReLU network is read as a different "
+    "function)";
+
+/// Unit roundoff of the weights as the file stores them: 2^-24 if any array of a .npz is float32 ("<f4"),
+/// else 2^-53 (JSON, float64 and integer arrays). A balanced neuron stored in float32 has |v| and |w| each
+/// rounded by up to 2^-24 relative, i.e. an imbalance up to ~2^-23. InputError as read_npz.
+double network_file_unit_roundoff(const std::filesystem::path& path);
 
 // ---- deep networks (format "rtv.deep-relu", header comment) ----
 DeepNet read_deep_network_json(const std::filesystem::path& path);

@@ -38,6 +38,42 @@ ShallowNet balance(const ShallowNet& net);
 /// max over neurons with v_k != 0 and w_k != 0 of | |v_k| - |w_k| | / max(|v_k|, |w_k|); 0 if none.
 double max_imbalance(const ShallowNet& net);
 
+/// Default of BalanceCheck's carry_tol: a neuron is judged when its weight-decay term WD_k = 1/2 (v_k^2 + |w_k|^2)
+/// is at least 1e-6 of the largest one. Why WD_k and not |v_k||w_k|: WD_k bounds both the neuron's share of the
+/// function (|v_k||w_k| <= WD_k, AM-GM; a_k = v_k |w_k| is its R-TV coefficient, THEORY.md s.3) and its share of
+/// WD - PN (WD_k - |v_k||w_k| = 1/2 (|v_k| - |w_k|)^2 <= WD_k), so an excluded neuron can hide neither; by
+/// |v_k||w_k| alone a neuron v = 1, w = 1e-8 (no function, half a unit of weight decay, far from stationary)
+/// would be excluded. Why exclude at all: a neuron the data no longer uses gets no data gradient, so weight decay
+/// shrinks v_k and w_k by the same factor e^{-lambda t} and its ratio |v_k|/|w_k| never improves: stationary
+/// PyTorch nets keep such neurons at ~1e-7 of the largest with imbalance ~1 while (WD - PN)/PN ~ 1e-9 (issue 14).
+/// Why 1e-6: a convention, not a derived bound. It is far below any neuron that matters (K excluded neurons hold at most
+/// K * 1e-6 of the largest neuron's weight decay, and so of its path norm and excess) and an order above the
+/// float32 rounding of the largest neuron (2^-24 = 6e-8 of its terms): a neuron below that changes the function
+/// less than storing the largest neuron in float32 already does. No threshold is right for every run: rtv
+/// inspect --carry-tol changes it and reports the excluded neurons and their share of WD next to the verdict,
+/// and relative_excess (below) does not depend on it.
+inline constexpr double kCarryRelTol = 1e-6;
+
+/// The balance of a network as THEORY.md s.2 states it: at a stationary point of weight-decay training every
+/// neuron is balanced (|v_k| = |w_k|) and WD = PN. Imbalance of neuron k: | |v_k| - |w_k| | / max(|v_k|, |w_k|)
+/// (1 when exactly one of them is 0: such a neuron costs weight decay and is never stationary).
+struct BalanceCheck {
+  double carry_tol = kCarryRelTol;  ///< neurons with WD_k >= carry_tol * max_j WD_j are judged
+  int judged = 0;                   ///< neurons judged (WD_k > 0 and above the threshold)
+  int excluded = 0;                 ///< neurons with 0 < WD_k < carry_tol * max_j WD_j (left out of the verdict)
+  double excluded_wd_share = 0.0;   ///< sum of the excluded WD_k over WD (0 if WD = 0)
+  double max_imbalance = 0.0;       ///< over the judged neurons (0 if none): the verdict's number
+  double max_imbalance_all = 0.0;   ///< over every neuron with WD_k > 0
+  /// |WD - PN| / PN, computed as sum_k 1/2 (|v_k| - |w_k|)^2 / PN (the same quantity without the cancellation
+  /// of WD - PN, so it is accurate also near 0). 0 if WD = 0; +infinity if PN = 0 < WD.
+  double relative_excess = 0.0;
+  /// Every judged neuron balanced to `tol` (relative imbalance).
+  bool balanced(double tol) const { return max_imbalance <= tol; }
+};
+
+/// The balance check with threshold carry_tol in [0, 1) (0: judge every neuron with WD_k > 0).
+BalanceCheck check_balance(const ShallowNet& net, double carry_tol = kCarryRelTol);
+
 struct NormalisedNeuron {
   Eigen::VectorXd gamma;  ///< unit direction w/|w|
   double t = 0.0;         ///< offset b/|w|
