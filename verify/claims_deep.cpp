@@ -485,6 +485,7 @@ double lipschitz_wd_bound(int n, double q) { return n / 2.0 * std::pow(q, 2.0 / 
 
 struct D3Run {
   double wd = 0, objective = 0, quotient = 0, rms_residual = 0;
+  double bal_imbalance = 0, bal_wd_rise = 0, bal_change = 0;  // rtv::balance of the trained net, checked here
 };
 
 Claim make_d3() {
@@ -546,6 +547,23 @@ Claim make_d3() {
       u.objective = res.objective;
       u.quotient = lipschitz_quotient(X, f);
       u.rms_residual = std::sqrt((f - y).squaredNorm() / kD3Points);
+      // rtv::balance on the trained net, judged here by the per-neuron stationarity condition of the rescaling
+      // (w_k, b_k, V_{:,k}) -> (a w_k, a b_k, V_{:,k} / a): |w_k| = |V_{:,k}| at the WD minimum (THEORY.md s.2
+      // per neuron); WD must not rise and the function must not change. Guards a balancing step with the
+      // wrong exponent (it still lowers WD, but stops off the minimum).
+      {
+        const DeepNet bal = balance(res.net);
+        for (const auto& st : bal.stages) {
+          if (!st.has_V()) continue;
+          for (int k = 0; k < st.width(); ++k) {
+            const double nw = st.W.row(k).norm(), nv = st.V.col(k).norm();
+            if (nw > 0 && nv > 0) u.bal_imbalance = std::max(u.bal_imbalance, std::abs(nw - nv) / std::max(nw, nv));
+          }
+        }
+        u.bal_wd_rise = (weight_decay(bal) - res.weight_decay) / res.weight_decay;
+        const VectorXd fb = evaluate(bal, X).col(0);
+        u.bal_change = (fb - f).cwiseAbs().maxCoeff() / (1 + f.cwiseAbs().maxCoeff());
+      }
       std::lock_guard<std::mutex> lock(progress_mutex);
       ctx.progress("S = " + std::to_string(S) + (skip ? ", skip" : ", no skip") + ", seed " + std::to_string(s) +
                    "/" + std::to_string(seeds) + ": WD " + num(u.wd) + ", RMS residual " + num(u.rms_residual));
@@ -623,6 +641,19 @@ Claim make_d3() {
                                        "(sigma(z) - sigma(-z): twice the path norm)"));
       r.measurements.push_back(at_most(ds + ", no skip, trained: worst seed RMS residual / RMS(y - mean y)",
                                        noskip_fit, kFitMax, "<= 1e-2: the nets fit the data"));
+    }
+    {
+      double imb = 0, rise = -INFINITY, change = 0;
+      for (const auto& u : runs) imb = std::max(imb, u.bal_imbalance), rise = std::max(rise, u.bal_wd_rise),
+                                 change = std::max(change, u.bal_change);
+      r.measurements.push_back(at_most("rtv::balance on every trained net: max per-neuron | |w_k| - |V_{:,k}| | / max",
+                                       imb, 1e-6,
+                                       "<= 1e-6: balance() stops at rel_tol 1e-13 on the parameters; 1e-6 leaves "
+                                       "room for the per-chain scalars' coupling, a wrong step is O(1) off"));
+      r.measurements.push_back(at_most("rtv::balance: max relative rise of WD", rise, tol::kIdentity,
+                                       "<= 100 eps: balancing never raises WD"));
+      r.measurements.push_back(at_most("rtv::balance: max |f_balanced - f| at the data / (1 + max|f|)", change,
+                                       tol::kIdentity, "<= 100 eps: rescalings leave the function unchanged"));
     }
     // ---- the lower bound itself, independently of the constructions ----
     // The checks above test the chain's WD against the formula it was built from. Here the bound

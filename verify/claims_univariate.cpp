@@ -142,6 +142,7 @@ Claim claim_s1_min_tv_interpolation() {
     const int trials = ctx.quick() ? 12 : 40;
     Rng rng = ctx.rng();
     double worst_formula = 0, worst_solver = 0, worst_ctd_pn = 0, worst_ctd_fit = 0, worst_noskip = 0;
+    double worst_noskip_spline = 0, worst_noskip_fit = 0;
     std::string where_formula, where_noskip;
     int end_branch = 0;  // no skip: sets where the end slopes decide the cost (|C| > T)
     for (int t = 0; t < trials; ++t) {
@@ -168,6 +169,25 @@ Claim claim_s1_min_tv_interpolation() {
       const double lp0 = reference::lp_min_cost_noskip(d.x, d.y);
       const double e0 = std::abs(ns.cost - lp0) / lp0;
       if (!(e0 <= worst_noskip)) worst_noskip = e0, where_noskip = where;
+      // The returned no-skip minimiser itself, evaluated here: its Savarese cost max(TV(f'), |f'(-inf) +
+      // f'(+inf)|) from its own knots and end slopes must be the LP minimum, and it must interpolate. Guards a
+      // solver that reports the right cost (the closed form) with a spline that does not attain it (e.g. the end
+      // slopes shifted by the wrong amount).
+      {
+        std::vector<double> kx, kj;
+        double tvs = 0.0, jumps = 0.0;
+        for (const auto& k : ns.spline.knots) kx.push_back(k.x), kj.push_back(k.jump), tvs += std::abs(k.jump), jumps += k.jump;
+        const double L = ns.spline.slope_left, R = L + jumps;
+        const double cost = std::max(tvs, std::abs(L + R));
+        worst_noskip_spline = std::max(worst_noskip_spline, std::abs(cost - lp0) / lp0);
+        for (int n = 0; n < N; ++n) {
+          double scale = std::abs(d.y(n)) + std::abs(ns.spline.intercept) + std::abs(L * d.x(n));
+          for (std::size_t j = 0; j < kx.size(); ++j) scale += std::abs(kj[j]) * std::abs(d.x(n) - kx[j]);
+          worst_noskip_fit = std::max(worst_noskip_fit,
+                                      std::abs(reference::spline_value(kx, kj, L, ns.spline.intercept, d.x(n)) - d.y(n)) /
+                                          scale);
+        }
+      }
       end_branch += ns.cost > ns.interior_tv * (1 + 1e-12);
     }
     const std::string rule = "<= 1e-9 relative (CLAIMS.md S1; the simplex is good to ~1e-13 on O(1) data)";
@@ -178,6 +198,11 @@ Claim claim_s1_min_tv_interpolation() {
     r.measurements.push_back(at_most("connect-the-dots: worst |path norm - LP| / LP", worst_ctd_pn, kLpAgreement, rule));
     r.measurements.push_back(at_most("connect-the-dots: worst |f(x_n) - y_n| / evaluation scale", worst_ctd_fit,
                                      kEvaluation, "<= 100 eps: it interpolates (rounding of the evaluation)"));
+    r.measurements.push_back(at_most("no skip: the returned minimiser's own Savarese cost (evaluated here) vs LP, worst "
+                                     "rel. difference",
+                                     worst_noskip_spline, kLpAgreement, rule));
+    r.measurements.push_back(at_most("no skip: the returned minimiser, worst |f(x_n) - y_n| / evaluation scale",
+                                     worst_noskip_fit, kEvaluation, "<= 100 eps: it interpolates"));
     r.measurements.push_back(at_most("no skip: worst |max(T, (|C| + T)/2) - LP min path norm| / LP", worst_noskip,
                                      kLpAgreement, rule,
                                      "worst: " + where_noskip + "; the end term decided the cost in " +
