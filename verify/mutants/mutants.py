@@ -246,7 +246,7 @@ def cmd_table(args):
         elif status == "CAUGHT":
             by = ", ".join(failed.split(","))
         else:
-            by = "-" if eq or status == "BUILD-FAILED" else "SURVIVED"
+            by = "-" if eq or status == "BUILD-FAILED" else "none"
         final.append((m, shown, by, ", ".join(c for c in changed.split(",") if c) or "-", note, secs))
 
     def fmt_ids(key):
@@ -263,6 +263,8 @@ def cmd_table(args):
     out = ["", "%-*s  %-34s  %s" % (w, "id", "result / caught by", "mistake (file)")]
     for m, shown, by, changed, note, secs in final:
         res = by if shown == "caught" or shown.startswith("caught (") else shown.split(":")[0].split(" (")[0]
+        if res == "none":
+            res = "SURVIVED"
         out.append("%-*s  %-34s  %s (%s)" % (w, m["id"], res, m["what"], m["file"]))
         if changed != "-":
             out.append("%-*s  %-34s  numbers changed but passed: %s" % (w, "", "", changed))
