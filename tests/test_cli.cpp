@@ -518,12 +518,46 @@ TEST(Cli, SeminormOfANetworkOnABall) {
   EXPECT_NEAR(j["rtv"].get<double>(), exact, 1e-2 * exact);  // CLAIMS.md R5 tolerance
   ASSERT_EQ(j["neurons"].size(), 1u);
   EXPECT_NEAR(std::abs(j["neurons"][0]["a"].get<double>()), exact, 1e-2 * exact);
+  EXPECT_TRUE(j["unresolved"].empty());  // one hyperplane: nothing to separate
+  EXPECT_EQ(j["status"], "ok");
   expect_usage_error(kRtv + " seminorm " + q(path.string()), "needs --radius");
   expect_usage_error(kRtv + " seminorm " + q(path.string()) + " --radius -1", "--radius");
   expect_usage_error(kRtv + " seminorm " + q(path.string()) + " --radius 1 --resolution 8", "too coarse");
   const auto five = dir / "five.json";
   write_network_json(ShallowNet::zeros(5, 2, true), five);
   expect_usage_error(kRtv + " seminorm " + q(five.string()) + " --radius 1", "d = 2 and 3");
+}
+
+TEST(Cli, SeminormReportsOppositeSignPairsItCannotSeparate) {
+  // d = 3: a = 1.5 and -0.72 on hyperplanes 0.1 heat-map cells apart (pi/400 rad, r/640): one box holds both, so the
+  // value is |1.5 - 0.72| + 0.84 and the pair must be reported (JSON and text), with what the value misses.
+  test::ScratchDir dir;
+  ShallowNet net = ShallowNet::zeros(3, 3, true);
+  const double da = M_PI / 400, dt = 1.0 / 640;
+  net.W << 1.5 * 0.6, 0.0, 1.5 * 0.8,                                                          //
+      0.8 * (0.6 * std::cos(da) - 0.8 * std::sin(da)), 0.0, 0.8 * (0.8 * std::cos(da) + 0.6 * std::sin(da)),  //
+      0.0, 1.2, 0.0;
+  net.b << 1.5 * 0.2, 0.8 * (0.2 + dt), -0.3;
+  net.v << 1.0, -0.9, 0.7;
+  net.c << 0.3, -0.2, 0.1;
+  const auto path = dir / "pair.json";
+  write_network_json(net, path);
+  const auto r = run(kRtv + " seminorm " + q(path.string()) + " --radius 1 --json");
+  ASSERT_EQ(r.status, 0) << r.err;  // a numerical outcome, not an error
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["unresolved"].size(), 1u);
+  const auto& u = j["unresolved"][0];
+  EXPECT_NEAR(u["t1"].get<double>(), 0.2, 1e-6);
+  EXPECT_NEAR(u["t2"].get<double>(), 0.2 + dt, 1e-6);
+  EXPECT_NEAR(u["a1"].get<double>(), 1.5, 1e-3);  // kink estimates (radon_measure.hpp)
+  EXPECT_NEAR(u["a2"].get<double>(), -0.72, 1e-3);
+  EXPECT_NEAR(u["missing"].get<double>(), 1.44, 2e-3);
+  EXPECT_NEAR(j["rtv"].get<double>(), 0.78 + 0.84, 1e-3 * 3.06);
+  EXPECT_NE(j["status"].get<std::string>().find("unresolved"), std::string::npos);
+  const auto text = run(kRtv + " seminorm " + q(path.string()) + " --radius 1");
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("WARNING: 1 unresolved pair"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("t = +0.200000"), std::string::npos) << text.out;
 }
 
 TEST(Cli, TrainWritesANetworkThatFitsAndRejectsBadData) {

@@ -144,10 +144,98 @@ TEST(RadonMeasure, RtvOnABallCountsMergedHyperplanesMeetingIt) {
   const double exact = rtv_exact_ball(all, 1.0);
   ASSERT_LT(exact, path_norm(all) - 1.0);  // the edge cases make RTV much smaller than the path norm
   const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(all), 1.0);
-  EXPECT_NEAR(res.value, exact, 1e-2 * exact);  // CLAIMS.md R5 tolerance
+  EXPECT_NEAR(res.value, exact, 1e-3 * exact);  // issue 14 (CLAIMS.md R5: 1e-2); measured 4e-5 (Richardson)
   int strong = 0;
   for (const auto& s : res.spikes) strong += std::abs(s.a) > 1e-2 * exact;
   EXPECT_EQ(strong, 2);  // two hyperplanes with nonzero merged coefficient meet B_1
+}
+
+// A neuron a sigma(gamma . x - t) with |w| = wn (so v = a / wn).
+void set_neuron(ShallowNet& net, int k, const Eigen::VectorXd& gamma, double t, double a, double wn) {
+  net.W.row(k) = wn * gamma.transpose();
+  net.b(k) = wn * t;
+  net.v(k) = a / wn;
+}
+
+// gamma rotated by `angle` towards the unit vector e (orthogonal to gamma).
+Eigen::VectorXd rotated(const Eigen::VectorXd& gamma, const Eigen::VectorXd& e, double angle) {
+  return std::cos(angle) * gamma + std::sin(angle) * e;
+}
+
+TEST(RadonMeasure, SameSignNearDuplicatesShareABoxAndAdd) {
+  // Issue 14's trained 2 -> 20 -> 1 net: two same-sign neurons 0.44 degrees and 0.0045 apart, B_1.5 (below the
+  // heat map's cell of pi/256 rad and r/64 = 0.023); the old boxes gave +0.89%. Here with two other neurons.
+  ShallowNet net = ShallowNet::zeros(2, 4, true);
+  Eigen::VectorXd g(2), e(2), h(2), k(2);
+  g << std::cos(1.2), std::sin(1.2);
+  e << -g(1), g(0);
+  h << std::cos(-0.4), std::sin(-0.4);
+  k << std::cos(2.5), std::sin(2.5);
+  set_neuron(net, 0, g, 0.30, 1.17, 1.4);
+  set_neuron(net, 1, rotated(g, e, 0.44 * M_PI / 180), 0.3045, 0.88, 0.7);
+  set_neuron(net, 2, h, -0.6, -0.9, 1.1);
+  set_neuron(net, 3, k, 0.9, 0.5, 0.8);
+  net.c << 0.4, -0.3;
+  const double r = 1.5, exact = rtv_exact_ball(net, r);
+  const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), r);
+  // The Richardson residual is ~4e-5 relative (radon_measure.hpp); 1e-3 is issue 14's requirement.
+  EXPECT_NEAR(res.value, exact, 1e-3 * exact);
+  EXPECT_TRUE(res.unresolved.empty());
+  EXPECT_EQ(res.kinks, 4);  // both kinks of the pair found (deflation), not one
+  int pair_boxes = 0;
+  for (const auto& s : res.spikes) pair_boxes += s.kinks == 2;
+  EXPECT_EQ(pair_boxes, 1);
+}
+
+TEST(RadonMeasure, OppositeSignPairsAreResolvedOrReportedNeverSilentlyCancelled) {
+  // d = 3, an opposite-sign pair a = 1.5, -0.72 f heat-map cells apart (pi/40 rad and r/64 per cell) in angle and
+  // offset, and a third neuron. f = 3: beyond the box margins (radon_measure.hpp): resolved, value right.
+  // f = 0.1: within them: one box holds both, |a1 + a2| = 0.78 instead of 2.22, so the pair must be reported, at
+  // the true hyperplanes (the localisation's last search range: 3e-8) with kink estimates that say what is missing.
+  for (double f : {3.0, 0.1}) {
+    ShallowNet net = ShallowNet::zeros(3, 3, true);
+    Eigen::VectorXd g1(3), e(3), g3(3);
+    g1 << 0.6, 0.0, 0.8;
+    e << -0.8, 0.0, 0.6;
+    g3 << 0.0, 1.0, 0.0;
+    const Eigen::VectorXd g2 = rotated(g1, e, f * M_PI / 40);
+    const double t1 = 0.2, t2 = 0.2 + f / 64;
+    set_neuron(net, 0, g1, t1, 1.5, 1.5);
+    set_neuron(net, 1, g2, t2, -0.72, 0.8);
+    set_neuron(net, 2, g3, -0.25, 0.84, 1.2);
+    net.c << 0.3, -0.2, 0.1;
+    const double exact = rtv_exact_ball(net, 1.0);
+    ASSERT_NEAR(exact, 1.5 + 0.72 + 0.84, 1e-12);
+    const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), 1.0);
+    if (f > 1) {
+      EXPECT_TRUE(res.unresolved.empty()) << f;
+      EXPECT_NEAR(res.value, exact, 1e-3 * exact) << f;
+      continue;
+    }
+    ASSERT_EQ(res.unresolved.size(), 1u);
+    const UnresolvedPair& u = res.unresolved[0];
+    const auto [a1, o1] = hyperplane_distance(u.gamma1, u.t1, g1, t1);
+    const auto [a2, o2] = hyperplane_distance(u.gamma2, u.t2, g2, t2);
+    EXPECT_LT(std::max({a1, o1, a2, o2}), 3e-8);
+    // Kink estimates: the partner's bump adds ~ 2 eps a' / (R delta) ~ 1e-4 relative to the jump (radon_measure.cpp).
+    EXPECT_NEAR(u.a1, 1.5, 1e-3);
+    EXPECT_NEAR(u.a2, -0.72, 1e-3);
+    EXPECT_NEAR(res.value, 0.78 + 0.84, 1e-3 * exact);
+    EXPECT_NEAR(res.value + 2 * std::min(std::abs(u.a1), std::abs(u.a2)), exact, 1e-3 * exact);
+  }
+}
+
+TEST(RadonMeasure, AffineFunctionsHaveNoSpikes) {
+  // Null space (THEORY.md s.3): no kink, so no box and R-TV 0; also sigma(z) - sigma(-z) = z.
+  ShallowNet net = ShallowNet::zeros(2, 2, true);
+  net.W << 0.7, -0.2, -0.7, 0.2;
+  net.b << 0.1, -0.1;
+  net.v << 0.9, -0.9;
+  net.c << 1.0, 2.0;
+  net.c0 = -0.5;
+  const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), 1.0);
+  EXPECT_LT(res.value, 1e-6);
+  EXPECT_EQ(res.kinks, 0);
 }
 
 TEST(RadonMeasure, RejectsBadInput) {
@@ -156,6 +244,10 @@ TEST(RadonMeasure, RejectsBadInput) {
   EXPECT_THROW(radon_rtv_ball(f, 0.0), std::invalid_argument);
   EXPECT_THROW(radon_rtv_ball(f, std::nan("")), std::invalid_argument);
   EXPECT_THROW(radon_rtv_ball(RidgeSum::from_network(ShallowNet::zeros(4, 1, true)), 1.0), std::invalid_argument);
+  Rng rng(3);
+  RidgeSum smooth = RidgeSum::from_network(random_network(rng, 2, 2));
+  smooth.smoothing(1) = 0.2;  // a smooth ridge has no spike: the box method does not apply
+  EXPECT_THROW(radon_rtv_ball(smooth, 1.0), std::invalid_argument);
 }
 
 }  // namespace

@@ -16,6 +16,16 @@ namespace {
 
 constexpr double kRadius = 1.0;  // the ball B_r of every experiment here
 
+// Whether (g, t) is at least `sep` from every hyperplane in `planes`, in angle or in offset.
+bool separated(const std::vector<std::pair<Eigen::VectorXd, double>>& planes, const Eigen::VectorXd& g, double t,
+               double sep) {
+  for (const auto& [g2, t2] : planes) {
+    const auto [da, dt] = hyperplane_distance(g, t, g2, t2);
+    if (da < sep && dt < sep) return false;
+  }
+  return true;
+}
+
 // A network whose distinct hyperplanes are resolvable at the detection grid (the method's resolution, stated in
 // radon_measure.hpp): hyperplanes meeting B_r are >= 0.15 apart in angle or offset and >= 0.1 from the sphere
 // |t| = r; two more neurons lie outside the ball (must not count). Edge cases (THEORY.md s.3): a neuron on
@@ -30,12 +40,7 @@ ShallowNet resolvable_network(Rng& rng, int d, int K) {
       const Eigen::VectorXd g = rng.normal_vector(d).normalized();
       const double t = outside ? (rng.uniform() < 0.5 ? -1 : 1) * kRadius * (1.15 + rng.uniform())
                                : (2 * rng.uniform() - 1) * 0.85 * kRadius;
-      bool ok = true;
-      for (const auto& [g2, t2] : planes) {
-        const auto [da, dt] = hyperplane_distance(g, t, g2, t2);
-        if (da < 0.15 && dt < 0.15) ok = false;
-      }
-      if (!ok && attempt < 1000) continue;
+      if (!separated(planes, g, t, 0.15) && attempt < 1000) continue;
       planes.emplace_back(g, t);
       const double wn = rng.log_uniform(0.5, 2.0);
       net.W.row(k) = wn * g.transpose();
@@ -54,12 +59,7 @@ ShallowNet resolvable_network(Rng& rng, int d, int K) {
   for (int attempt = 0;; ++attempt) {
     const Eigen::VectorXd g = rng.normal_vector(d).normalized();
     const double t = (2 * rng.uniform() - 1) * 0.5 * kRadius;
-    bool ok = true;
-    for (const auto& [g2, t2] : planes) {
-      const auto [da, dt] = hyperplane_distance(g, t, g2, t2);
-      if (da < 0.15 && dt < 0.15) ok = false;
-    }
-    if (!ok && attempt < 1000) continue;
+    if (!separated(planes, g, t, 0.15) && attempt < 1000) continue;
     net.W.row(K + 2) = 1.3 * g.transpose();
     net.b(K + 2) = 1.3 * t;
     net.W.row(K + 3) = -net.W.row(K + 2);
@@ -74,14 +74,22 @@ ShallowNet resolvable_network(Rng& rng, int d, int K) {
 }
 
 // True hyperplanes meeting B_r with nonzero merged coefficient vs recovered spikes: counts of unmatched ones
-// on either side, and the largest coefficient error (relative to the total R-TV).
+// on either side, the largest coefficient error relative to max(|a_H|, floor), and the largest unmatched |a|
+// relative to the floor.
+//
+// The floor is 1e-3 x the exact R-TV: the accuracy issue 14 asks of the total, and the size below which a
+// coefficient changes the total by less than that. Relative to the total R-TV alone (the old rule) one
+// coefficient 10% off passed whenever it was below 10% of the total; relative to max(|a_H|, floor) any
+// coefficient above 1e-3 of the total must be right to the claim's 1e-2 of itself.
+constexpr double kCoefficientFloor = 1e-3;
 struct Match {
-  int missed = 0, spurious = 0;
-  double worst_a = 0.0, worst_angle = 0.0, worst_t = 0.0;
+  int missed = 0;
+  double worst_a = 0.0, worst_spurious = 0.0, worst_angle = 0.0, worst_t = 0.0;
+  std::string worst_detail;
 };
 Match match_spikes(const ShallowNet& net, const RadonRtv& res, double angle_tol, double t_tol) {
   Match m;
-  const double total = rtv_exact_ball(net, kRadius);
+  const double total = rtv_exact_ball(net, kRadius), floor = kCoefficientFloor * total;
   std::vector<bool> used(res.spikes.size(), false);
   for (const Hyperplane& h : distinct_hyperplanes(net)) {
     if (std::abs(h.t) >= kRadius || std::abs(h.a) <= 1e-12 * total) continue;
@@ -102,13 +110,156 @@ Match match_spikes(const ShallowNet& net, const RadonRtv& res, double angle_tol,
     const auto& s = res.spikes[best];
     const auto [da, dt] = hyperplane_distance(h.gamma, h.t, s.gamma, s.t);
     // The recovered a carries the orientation of the recovered (gamma, t); a is orientation-free (THEORY s.3).
-    m.worst_a = std::max(m.worst_a, std::abs(s.a - h.a) / total);
+    const double e = std::abs(s.a - h.a) / std::max(std::abs(h.a), floor);
+    if (e > m.worst_a) {
+      m.worst_a = e;
+      m.worst_detail = "a_H = " + num(h.a) + ", recovered " + num(s.a);
+    }
     m.worst_angle = std::max(m.worst_angle, da);
     m.worst_t = std::max(m.worst_t, dt);
   }
   for (size_t i = 0; i < res.spikes.size(); ++i)
-    if (!used[i] && std::abs(res.spikes[i].a) > 1e-2 * total) ++m.spurious;
+    if (!used[i]) m.worst_spurious = std::max(m.worst_spurious, std::abs(res.spikes[i].a) / floor);
   return m;
+}
+
+// Two hyperplanes f heat-map cells apart in both angle and offset (a cell: pi / angles in angle, dt = r / 64 in
+// offset, at radon_measure.hpp's default grid: angles = 256 in d = 2, 40 Gauss-Legendre nodes in d = 3), with
+// coefficients of relative sign `sign`, beside two neurons at least 0.3 away from them (angle or offset) and a skip
+// connection. Known parameters: the exact value does not depend on the numerics.
+struct PairNet {
+  ShallowNet net;
+  Eigen::VectorXd g1, g2;
+  double t1 = 0.0, t2 = 0.0;
+};
+PairNet pair_network(Rng& rng, int d, double f, double sign) {
+  const double cell = M_PI / (d == 2 ? 256 : 40), dt = kRadius / 64;
+  PairNet p;
+  p.net = ShallowNet::zeros(d, 4, true);
+  auto set = [&](int k, const Eigen::VectorXd& g, double t, double a) {
+    const double wn = rng.log_uniform(0.5, 2.0);
+    p.net.W.row(k) = wn * g.transpose();
+    p.net.b(k) = wn * t;
+    p.net.v(k) = a / wn;  // a = v |w|
+  };
+  p.g1 = rng.normal_vector(d).normalized();
+  Eigen::VectorXd e = rng.normal_vector(d);
+  e = (e - e.dot(p.g1) * p.g1).normalized();
+  p.g2 = std::cos(f * cell) * p.g1 + std::sin(f * cell) * e;
+  p.t1 = (2 * rng.uniform() - 1) * 0.5 * kRadius;
+  p.t2 = p.t1 + (rng.uniform() < 0.5 ? -1.0 : 1.0) * f * dt;
+  set(0, p.g1, p.t1, rng.log_uniform(0.5, 1.5));
+  set(1, p.g2, p.t2, sign * rng.log_uniform(0.5, 1.5));
+  std::vector<std::pair<Eigen::VectorXd, double>> planes = {{p.g1, p.t1}, {p.g2, p.t2}};
+  for (int k = 2; k < 4; ++k)
+    for (int attempt = 0;; ++attempt) {
+      const Eigen::VectorXd g = rng.normal_vector(d).normalized();
+      const double t = (2 * rng.uniform() - 1) * 0.8 * kRadius;
+      if (!separated(planes, g, t, 0.3) && attempt < 1000) continue;
+      planes.emplace_back(g, t);
+      set(k, g, t, (rng.uniform() < 0.5 ? -1.0 : 1.0) * rng.log_uniform(0.3, 1.5));
+      break;
+    }
+  p.net.c = rng.normal_vector(d);
+  p.net.c0 = rng.normal();
+  return p;
+}
+
+// Pairs closer than the heat map resolves (issue 14: trained networks make such near-duplicates). Same signs: the
+// pair's box holds both and the value must be right (<= 1e-3). Opposite signs: either resolved and right, or
+// reported as an unresolved pair at the right place with the right estimate of what the value misses; never a
+// wrong value without the report.
+void pair_checks(const Context& ctx, Rng& rng, int d, ClaimResult& r) {
+  const std::vector<double> spacings =
+      ctx.quick() ? std::vector<double>{10, 0.1} : std::vector<double>{10, 3, 1, 0.3, 0.1};
+  // The box margins of radon_rtv_ball at its defaults (R = 32 r, B = 1.5 dt): two kinks farther apart than
+  // 2 x 12 B / R in angle or 2 x 4e-4 R in offset get separate boxes.
+  const double cell = M_PI / (d == 2 ? 256 : 40), dt = kRadius / 64;
+  const double sep_angle = 24 * 1.5 * dt / 32, sep_t = 2 * 4e-4 * 32 * kRadius;
+  double worst_same = 0, worst_resolved = 0, worst_flag_value = 0, worst_flag_loc = 0, smallest_resolved = 1e300;
+  int flagged_same = 0, silent = 0, missed_flags = 0, unresolved_separable = 0;
+  std::string same_detail, opp_detail;
+  RadonRtvOptions o;
+  o.threads = ctx.threads;
+  for (double sign : {1.0, -1.0})
+    for (double f : spacings) {
+      ctx.progress("d = " + std::to_string(d) + ", pair " + num(f) + " cells apart, " + (sign > 0 ? "same" : "opposite") +
+                   " signs");
+      const PairNet p = pair_network(rng, d, f, sign);
+      const double exact = rtv_exact_ball(p.net, kRadius);
+      const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(p.net), kRadius, o);
+      const double err = std::abs(res.value - exact) / exact;
+      if (sign > 0) {
+        worst_same = std::max(worst_same, err);
+        flagged_same += static_cast<int>(res.unresolved.size());
+        same_detail += (same_detail.empty() ? "" : ", ") + num(f) + ": " + num(err);
+        continue;
+      }
+      const auto [pa, pt] = hyperplane_distance(p.g1, p.t1, p.g2, p.t2);
+      const bool separable = pa >= sep_angle || pt >= sep_t;
+      opp_detail += (opp_detail.empty() ? "" : ", ") + num(f) + ": " +
+                    (res.unresolved.empty() ? "resolved, " + num(err) : std::string("reported"));
+      if (res.unresolved.empty()) {
+        worst_resolved = std::max(worst_resolved, err);
+        if (err > 1e-3) ++silent;
+        smallest_resolved = std::min(smallest_resolved, f);
+        continue;
+      }
+      if (separable) ++unresolved_separable;
+      if (res.unresolved.size() != 1) {
+        ++missed_flags;
+        continue;
+      }
+      const UnresolvedPair& u = res.unresolved[0];
+      // Located: each reported kink on one of the pair's hyperplanes (either assignment).
+      auto dist = [](const Eigen::VectorXd& g, double t, const Eigen::VectorXd& h, double s) {
+        const auto [da, dd] = hyperplane_distance(g, t, h, s);
+        return std::max(da, dd / kRadius);
+      };
+      const double loc = std::min(std::max(dist(u.gamma1, u.t1, p.g1, p.t1), dist(u.gamma2, u.t2, p.g2, p.t2)),
+                                  std::max(dist(u.gamma1, u.t1, p.g2, p.t2), dist(u.gamma2, u.t2, p.g1, p.t1)));
+      worst_flag_loc = std::max(worst_flag_loc, loc);
+      const double missing = 2 * std::min(std::abs(u.a1), std::abs(u.a2));
+      worst_flag_value = std::max(worst_flag_value, std::abs(res.value + missing - exact) / exact);
+    }
+  const std::string dd = "d = " + std::to_string(d);
+  // Catches: boxes that split a same-sign pair or count it twice (the old spurious-candidate boxes: +0.3% to
+  // +0.9%), a second kink hidden by the first (the pair's partner never found), a cluster that merges opposite
+  // signs without reporting them.
+  r.measurements.push_back(at_most(dd + ": same-sign pairs, worst |value - exact| / exact", worst_same, 1e-3,
+                                   "<= 1e-3 (issue 14; model: Richardson residual ~4e-5)", "by cells apart: " + same_detail));
+  r.measurements.push_back(at_most(dd + ": same-sign pairs reported as unresolved", flagged_same, 0,
+                                   "0: same signs add in one box, as in the R-TV"));
+  r.measurements.push_back(at_most(dd + ": opposite-sign pairs with a wrong value (> 1e-3) and no report", silent, 0,
+                                   "0: never a silent cancellation", opp_detail));
+  r.measurements.push_back(at_most(dd + ": opposite-sign pairs resolved, worst |value - exact| / exact", worst_resolved,
+                                   1e-3, "<= 1e-3 (issue 14)",
+                                   "resolved down to " + num(smallest_resolved) + " cells (" + num(cell) + " rad, " +
+                                       num(dt) + " r per cell)"));
+  r.measurements.push_back(at_most(dd + ": opposite-sign pairs left unresolved though farther apart than the box "
+                                        "margins, or reported other than as one pair",
+                                   unresolved_separable + missed_flags, 0,
+                                   "0: margins " + num(sep_angle) + " rad or " + num(sep_t) + " r (radon_measure.hpp)"));
+  r.measurements.push_back(at_most(dd + ": reported pairs, location error of the kinks (rad, or offset / r)",
+                                   worst_flag_loc, 3e-8, "<= 3e-8: the last search range of the kink localisation (R4)"));
+  r.measurements.push_back(at_most(dd + ": reported pairs, |value + 2 min(|a1|, |a2|) - exact| / exact", worst_flag_value,
+                                   1e-3, "<= 1e-3: the report states what the value misses"));
+}
+
+// The benchmark's networks (bench_main.cpp: seed 404 + d, random_network with 10 neurons, offsets 0.9 |w| U(-1, 1)):
+// 4.0e-3 off in d = 3 before issue 14 (two boxes around one spike).
+void benchmark_check(const Context& ctx, int d, ClaimResult& r) {
+  ctx.progress("d = " + std::to_string(d) + ", the benchmark's network");
+  Rng nrng(404 + d);
+  ShallowNet net = random_network(nrng, d, 10);
+  for (int k = 0; k < 10; ++k) net.b(k) = net.W.row(k).norm() * 0.9 * (2 * nrng.uniform() - 1);
+  const double exact = rtv_exact_ball(net, kRadius);
+  RadonRtvOptions o;
+  o.threads = ctx.threads;
+  const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), kRadius, o);
+  r.measurements.push_back(at_most("d = " + std::to_string(d) + ": the benchmark's 10-neuron network, |value - exact| / exact",
+                                   std::abs(res.value - exact) / exact, 1e-3, "<= 1e-3 (issue 14)",
+                                   "exact " + num(exact) + ", unresolved pairs " + std::to_string(res.unresolved.size())));
 }
 
 double grid_spacing(const RadonRtvOptions& o) { return M_PI / o.angles; }  // as in radon_rtv_ball
@@ -165,15 +316,15 @@ Claim claim_r4_neuron_dirac_pair() {
   c.kind = Kind::Theorem;
   c.section = "THEORY.md s.3, s.8";
   c.statement = "c_d d_t^2 Lambda^{d-1} R of a neuron sigma(w . x - b) is |w|/2 [delta(gamma, t) + delta(-gamma, -t)].";
-  c.experiment = "Single neurons with random direction, |w| in [0.5, 2], offset in (-0.8, 0.8), d = 2 and 3: the "
-                 "Gaussian-windowed transform (closed form), spikes detected on the heat map of the measure "
-                 "(d = 2: 256 angles, FFT filter; d = 3: 40 x 80 sphere grid, closed form; offsets r/64), each "
-                 "spike's mass as the measure of a box (cap x offset interval, exact in t) at windows R = 32 and "
-                 "64, extrapolated (radon_measure.hpp).";
+  c.experiment = "Single neurons with random direction, |w| in [0.5, 2], offset in (-0.8, 0.8), sign +-, d = 2 and 3 "
+                 "(8 per dimension; quick: 3): the Gaussian-windowed transform (closed form), seeds on the heat map "
+                 "of the measure (d = 2: 256 angles, FFT filter; d = 3: 40 x 80 sphere grid, closed form; offsets "
+                 "r/64), the kink located from them, its mass as the measure of a box (cap x offset interval, exact "
+                 "in t) at windows R = 32 and 64, extrapolated (radon_measure.hpp).";
   c.run = [](const Context& ctx) {
     ClaimResult r;
     Rng rng = ctx.rng();
-    const int per_d = ctx.quick() ? 1 : 3;
+    const int per_d = ctx.quick() ? 3 : 8;
     for (int d : {2, 3}) {
       double worst_mass = 0, worst_R = 0, worst_2R = 0, worst_angle = 0, worst_t = 0;
       int wrong_count = 0;
@@ -205,15 +356,21 @@ Claim claim_r4_neuron_dirac_pair() {
         worst_2R = std::max(worst_2R, std::abs(2 * top->mass_2R - a_true) / wn);
       }
       const std::string dd = "d = " + std::to_string(d);
-      const RadonRtvOptions used = radon_rtv_ball(single_neuron(Eigen::VectorXd::Unit(d, 0), 1, 0, 1), kRadius,
-                                                  RadonRtvOptions{0, 0, 0, 0, 1e-3, 0.2, 0, 1e-3, ctx.threads})
-                                       .options;
-      r.measurements.push_back(at_most(dd + ": neurons without exactly one spike above 1% of |w|", wrong_count, 0,
-                                       "0: a single Dirac pair (one per hyperplane on the half-sphere)"));
-      r.measurements.push_back(at_most(dd + ": spike direction error (rad), worst", worst_angle,
-                                       grid_spacing(used), "<= one detection grid cell (CLAIMS.md)"));
-      r.measurements.push_back(at_most(dd + ": spike offset error, worst", worst_t, used.dt,
-                                       "<= one offset cell r/64 (CLAIMS.md)"));
+      // The location's error model (radon_measure.cpp, localise): the zooming search ends once its angular
+      // half-range is below 1e-8 rad (the last range searched: <= 3e-8 rad, d = 2: shrink 3 per level; d = 3: 2.5),
+      // with the kink inside it; the offset range shrinks with it from 1.5 dt = 0.0234 r against 1.5 pi / angles
+      // (d = 2: 0.0184 rad, so offset <= 1.3 r per rad of angle; d = 3: 0.118 rad, 0.2 r per rad). Bars: those last
+      // ranges. The old bars, one heat-map cell (d = 3: 0.0785 rad), were 100x the error of the ring-shaped
+      // direction refinement then used and 1e6x the error now; a localisation stopped at 1e-4 rad fails these.
+      const double bar_angle = 3e-8, bar_t = (d == 2 ? 1.3 : 0.2) * 3e-8 * kRadius;
+      r.measurements.push_back(at_most(dd + ": neurons without exactly one spike above 1% of |w|, of " +
+                                           std::to_string(per_d),
+                                       wrong_count, 0, "0: a single Dirac pair (one per hyperplane on the half-sphere)"));
+      r.measurements.push_back(at_most(dd + ": spike direction error (rad), worst", worst_angle, bar_angle,
+                                       "<= 3e-8 rad: the last search range of the kink localisation "
+                                       "(was: one grid cell, " + num(M_PI / (d == 2 ? 256 : 40)) + ")"));
+      r.measurements.push_back(at_most(dd + ": spike offset error, worst", worst_t, bar_t,
+                                       "<= " + num(bar_t) + " r: the last offset search range (was: one offset cell r/64)"));
       r.measurements.push_back(at_most(dd + ": mass error / (|w|/2), worst, extrapolated from R = 32, 64", worst_mass,
                                        1e-2, "<= 1e-2 (CLAIMS.md)",
                                        "raw R = 32: " + num(worst_R) + ", raw R = 64: " + num(worst_2R) +
@@ -284,15 +441,18 @@ Claim claim_r5_rtv_equals_pathnorm() {
                  "neuron sharing a hyperplane with the same orientation, one with the antipodal orientation, a "
                  "cancelling pair sigma(z) - sigma(-z), and a skip connection. The numerical R-TV from the "
                  "windowed transforms (radon_rtv_ball, defaults) against the exact sum over merged hyperplanes; "
-                 "recovered spikes matched to the true hyperplanes.";
+                 "recovered spikes matched to the true hyperplanes. Pairs of hyperplanes 10, 3, 1, 0.3, 0.1 heat-map "
+                 "cells apart in angle and offset (quick: 10, 0.1), same and opposite signs, beside two other "
+                 "neurons; the benchmark's random 10-neuron networks (bench_main.cpp; not in quick).";
   c.run = [](const Context& ctx) {
     ClaimResult r;
     Rng rng = ctx.rng();
     const int nets = ctx.quick() ? 1 : 3;
     const int K = ctx.quick() ? 8 : 10;
     for (int d : {2, 3}) {
-      double worst = 0, worst_R = 0, worst_2R = 0, worst_a = 0, max_gap = 0;
-      int missed = 0, spurious = 0;
+      double worst = 0, worst_R = 0, worst_2R = 0, worst_a = 0, worst_spurious = 0, max_gap = 0;
+      int missed = 0;
+      std::string worst_a_detail;
       RadonRtvOptions o;
       o.threads = ctx.threads;
       ShallowNet shown;
@@ -309,8 +469,8 @@ Claim claim_r5_rtv_equals_pathnorm() {
         worst_2R = std::max(worst_2R, std::abs(res.value_2R - exact) / exact);
         const Match m = match_spikes(net, res, 1.5 * grid_spacing(res.options), 2 * res.options.dt);
         missed += m.missed;
-        spurious += m.spurious;
-        worst_a = std::max(worst_a, m.worst_a);
+        worst_spurious = std::max(worst_spurious, m.worst_spurious);
+        if (m.worst_a >= worst_a) worst_a = m.worst_a, worst_a_detail = m.worst_detail;
         if (i == 0) shown = net, shown_res = res;
       }
       const std::string dd = "d = " + std::to_string(d);
@@ -322,10 +482,18 @@ Claim claim_r5_rtv_equals_pathnorm() {
                                            " (shared, antipodal, cancelling and outside neurons)"));
       r.measurements.push_back(at_most(dd + ": true hyperplanes not recovered (within 1.5 cells, 2 offsets)", missed, 0,
                                        "0: the recovered neuron set matches"));
-      r.measurements.push_back(at_most(dd + ": recovered spikes (|a| > 1% of RTV) without a true hyperplane", spurious,
-                                       0, "0: the cancelling pair and the outside neurons leave no spike"));
-      r.measurements.push_back(at_most(dd + ": worst coefficient error |a_rec - a_H| / RTV", worst_a, 1e-2,
-                                       "<= 1e-2 (the claim's tolerance, per hyperplane)"));
+      // Catches: a box that loses or double counts part of a spike, a leak from a neighbouring spike (the
+      // coefficient floor makes a 10% error on any hyperplane above 1e-3 of the total fail; relative to the total,
+      // as before, it passed below 10% of it), and spikes where there is no hyperplane (the cancelling pair and the
+      // outside neurons must leave none).
+      r.measurements.push_back(at_most(dd + ": recovered spikes without a true hyperplane, largest |a| / floor",
+                                       worst_spurious, 1e-2,
+                                       "<= 1e-2: as a coefficient error with a_H = 0 (floor = 1e-3 RTV)"));
+      r.measurements.push_back(at_most(dd + ": worst coefficient error |a_rec - a_H| / max(|a_H|, 1e-3 RTV)", worst_a,
+                                       1e-2,
+                                       "<= 1e-2 (the claim's tolerance, per hyperplane; floor 1e-3 RTV: the total's "
+                                       "target accuracy, below which a coefficient moves the total by less)",
+                                       worst_a_detail));
       if (d == 2) {
         ctx.progress("figure F4");
         const int n = 121;
@@ -360,6 +528,8 @@ Claim claim_r5_rtv_equals_pathnorm() {
         FigureOutput out{"F4", "radon-domain-network", fig.caption, plot::write_figure(fig, ctx.figure_dir)};
         r.figures.push_back(out);
       }
+      pair_checks(ctx, rng, d, r);
+      if (!ctx.quick()) benchmark_check(ctx, d, r);
     }
     r.conclude();
     return r;
@@ -379,7 +549,8 @@ Claim claim_r6_ridge_rtv() {
   c.experiment = "g = sum_i c_i sigma_{s_i}(s - tau_i): Gaussian-smoothed ReLUs (g'' a sum of Gaussians) plus one "
                  "kink, along a random direction in d = 2 and 3. Numerical: the measure of the half-sphere cap "
                  "about gamma on 200 offset cells of (-1, 1) (quick: 100) (exact in t), partition TV, windows R = 32 and 64, "
-                 "extrapolated. Reference: TV(g') on (-1, 1) by adaptive Gauss-Kronrod of |g''| plus the kink.";
+                 "extrapolated. Reference: TV(g') on (-1, 1) by adaptive Gauss-Kronrod of |g''| plus the kink; the "
+                 "signed measure of blocks of 10 cells against g'(t1) - g'(t0) in closed form.";
   c.run = [](const Context& ctx) {
     ClaimResult r;
     Rng rng = ctx.rng();
@@ -412,11 +583,12 @@ Claim claim_r6_ridge_rtv() {
       std::vector<double> offsets;
       for (int i = 0; i <= cells; ++i) offsets.push_back(-kRadius + 2 * kRadius * i / cells);
       double tv[2];
+      std::vector<double> P[2];
       for (int w = 0; w < 2; ++w) {
         const WindowedRadon wr(f, (w == 0 ? 32 : 64) * kRadius);
-        const auto P = measure_cap_antiderivative(wr, g, M_PI / 2, 0.05, offsets, 1e-3, ctx.threads);
+        P[w] = measure_cap_antiderivative(wr, g, M_PI / 2, 0.05, offsets, 1e-3, ctx.threads);
         double s = 0;
-        for (int i = 0; i < cells; ++i) s += std::abs(P[i + 1] - P[i]);
+        for (int i = 0; i < cells; ++i) s += std::abs(P[w][i + 1] - P[w][i]);
         tv[w] = 2 * s;  // the antipodal half-sphere carries the mirror image
       }
       const double value = 2 * tv[1] - tv[0];
@@ -424,6 +596,32 @@ Claim claim_r6_ridge_rtv() {
                                        ref, true, 1e-2, "<= 1e-2 (CLAIMS.md)",
                                        "raw R = 32: " + num(tv[0]) + ", R = 64: " + num(tv[1]) +
                                            "; " + std::to_string(cells) + " offset cells"));
+      // Signed, block by block (10 cells: 0.1 of offset, quick 0.2): 2 mu(cap x block) (extrapolated) against
+      // int_block g'' = g'(t1) - g'(t0), with g'(s) = sum_i c_i Phi((s - tau_i) / s_i) + c_kink [s > tau_kink] in
+      // closed form. The TV above is blind to the measure's sign and to a reflection t -> -t of the profile (both
+      // leave sum |cell| unchanged); this check fails on either (a sign error in P, H, c_d or the orientation).
+      // Blocks, not cells: the kink lies on an edge of the 200-cell grid, where splitting its Dirac between two
+      // cells is a matter of convention; it lies inside a block (block edges at multiples of 0.1).
+      {
+        auto gprime = [&](double s) {
+          double y = 0;
+          for (size_t i = 0; i < cs.size(); ++i)
+            y += ss[i] > 0 ? cs[i] * 0.5 * std::erfc(-(s - taus[i]) / (ss[i] * M_SQRT2)) : (s > taus[i] ? cs[i] : 0.0);
+          return y;
+        };
+        double dist = 0, mass = 0;
+        for (int i = 0; i < cells; i += 10) {
+          const int j = i + 10;
+          const double num_block = 2 * (2 * (P[1][j] - P[1][i]) - (P[0][j] - P[0][i]));
+          const double exact_block = gprime(offsets[j]) - gprime(offsets[i]);
+          dist += std::abs(num_block - exact_block);
+          mass += std::abs(exact_block);
+        }
+        r.measurements.push_back(at_most("d = " + std::to_string(d) + ": signed measure of " +
+                                             std::to_string(cells / 10) + " blocks of 10 cells, sum |mu_block - "
+                                             "int_block g''| / sum |int_block g''|",
+                                         dist / mass, 1e-2, "<= 1e-2 (CLAIMS.md's tolerance, block by block, signed)"));
+      }
     }
     r.conclude();
     return r;

@@ -57,11 +57,11 @@ WindowedRadon::WindowedRadon(RidgeSum f, double R) : f_(std::move(f)), R_(R) {
                  f_.c.size() == d,
              "WindowedRadon: consistent shapes");
   scale_ = std::pow(2 * M_PI, 0.5 * (d - 1)) * std::pow(R, d - 1);
-  wnorm2_ = f_.W.rowwise().squaredNorm();
 }
 
 void WindowedRadon::derivatives(const Eigen::VectorXd& gamma, double t, int n, double* out) const {
   RTV_ASSERT(n >= 0 && n <= 4 && gamma.size() == dim(), "WindowedRadon: deriv 0..4, gamma of dimension d");
+  const int d = dim();
   // Window factor E(t) and its derivatives E^(m) = (-1)^m He_m(x) R^-m E, x = t / R.
   const double x = t / R_, E = std::exp(-0.5 * x * x);
   const double He[5] = {1.0, x, x * x - 1.0, x * x * x - 3.0 * x, x * x * x * x - 6.0 * x * x + 3.0};
@@ -76,7 +76,13 @@ void WindowedRadon::derivatives(const Eigen::VectorXd& gamma, double t, int n, d
   for (int k = 0; k < f_.terms(); ++k) {
     if (f_.v(k) == 0.0) continue;
     const double ck = f_.W.row(k).dot(gamma);  // no temporary vector: this is the innermost loop
-    const double beta2 = std::max(0.0, wnorm2_(k) - ck * ck);
+    // beta^2 = |w - (w . gamma) gamma|^2, summed from the components: |w|^2 - ck^2 would lose all digits for
+    // gamma within ~1e-8 of the neuron's direction (the spike localisation of radon_measure.cpp gets there).
+    double beta2 = 0.0;
+    for (int i = 0; i < d; ++i) {
+      const double p = f_.W(k, i) - ck * gamma(i);
+      beta2 += p * p;
+    }
     const double s = std::sqrt(f_.smoothing(k) * f_.smoothing(k) + beta2 * R_ * R_);
     const double alpha = ck * t - f_.b(k);
     double sr[5];
@@ -100,6 +106,26 @@ void WindowedRadon::derivatives(const Eigen::VectorXd& gamma, double t, int n, d
     for (int j = 0; j <= m; ++j) acc += binom[m][j] * Em[m - j] * h[j];
     out[m] = scale_ * acc;
   }
+}
+
+double WindowedRadon::curvature(const Eigen::VectorXd& gamma, double t) const {
+  RTV_ASSERT(gamma.size() == dim(), "WindowedRadon: gamma of dimension d");
+  const int d = dim();
+  double acc = 0.0;
+  for (int k = 0; k < f_.terms(); ++k) {
+    if (f_.v(k) == 0.0) continue;
+    const double ck = f_.W.row(k).dot(gamma);
+    double beta2 = 0.0;
+    for (int i = 0; i < d; ++i) {
+      const double p = f_.W(k, i) - ck * gamma(i);
+      beta2 += p * p;
+    }
+    const double s = std::sqrt(f_.smoothing(k) * f_.smoothing(k) + beta2 * R_ * R_);
+    if (s == 0.0) continue;  // exactly on the kink's direction: a Dirac, not a value
+    const double u = (ck * t - f_.b(k)) / s;
+    acc += f_.v(k) * ck * ck * kInvSqrt2Pi * std::exp(-0.5 * u * u) / s;
+  }
+  return envelope(t) * acc;
 }
 
 double WindowedRadon::operator()(const Eigen::VectorXd& gamma, double t, int deriv) const {

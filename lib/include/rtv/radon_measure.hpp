@@ -24,9 +24,33 @@
 // of it; what leaves the cap is a smooth bump of width ~ R A in t, so a box of half-width B around a spike
 // loses a fraction ~ B / (R A) (measured: 1.5%, 0.68%, 0.34% for B = 0.02, A = 0.2, R = 4, 8, 16: exactly
 // first order in 1/R). We therefore compute every box at R and 2R and extrapolate (Richardson):
-// mu = 2 mu_{2R} - mu_R + O(R^-2). Boxes are placed by spike detection on a coarse grid of q_R (the heat map,
-// FFT-filtered in d = 2, closed form in d = 3), made disjoint, and the R-TV on B_r is the sum of |mu(box)|
-// over the boxes of hyperplanes with |t| < r, twice (each hyperplane is a pair of antipodal spikes).
+// mu = 2 mu_{2R} - mu_R + O(R^-2) (measured residual: 4e-5 relative at R = 32 r, 1e-5 at 64 r).
+//
+// Where the boxes go (radon_rtv_ball):
+//  1. Seeds: the local maxima of a coarse grid of q_R (the heat map: d = 2 FFT-filtered, d = 3 closed form) above
+//     `detect` x its maximum.
+//  2. Kinks: along a hyperplane's own direction gamma, d_t R{phi_R f}(gamma, .) jumps at its offset t by
+//     (2 pi)^{(d-1)/2} R^{d-1} exp(-t^2 / 2R^2) a; at angle psi from gamma the second derivative is a bump of width
+//     R tan(psi) there, unbounded as psi -> 0. From each seed a zooming grid search for the maximum of +-(that
+//     bump) converges to the nearest kink of each sign, to ~1e-8 in angle and offset (the heat map resolves
+//     pi / angles and dt only); the jump gives the kink estimate of a. Kinks found are subtracted (deflation) and
+//     the search repeated, and the heat map is recomputed for f minus the kinks: so the partner of a pair closer
+//     than the heat map's resolution, and a small spike beside a large one, are found too.
+//  3. Clusters: kinks that no box boundary can separate with margins share one box. A box's offset edge may lie
+//     anywhere between two kinks (the mass a box captures of a spike inside it does not depend, to first order
+//     in 1/R, on where in the box it lies) but not closer than margin_t = 4e-4 R to a kink (d = 2: the Taylor
+//     radius of the Hilbert quadrature); a cap's edge not closer than margin_a = 12 B / R (the spike then loses
+//     < 1e-2 of its mass across it, first order). Same-sign kinks in one box add, as in the R-TV; opposite signs
+//     cancel there, so such a box is reported as an unresolved pair (its value is |a1 + a2|, the R-TV counts
+//     |a1| + |a2|). Resolved at the defaults (measured): opposite-sign pairs from ~3 heat-map cells apart in
+//     d = 2 (both angle and offset), ~0.3 cells in d = 3.
+//  4. Boxes: the offset interval [kinks' span -+ B], split at the midpoint from a neighbouring cluster whose cap
+//     could meet it; the cap as large as max_cap allows while disjoint from the boxes overlapping it in offset.
+//     Each box is measured on f minus the other clusters' kinks near it (their windowed leakage into the box,
+//     which vanishes as R -> infinity but not as a power of 1/R; see radon_rtv_ball) at R and 2R, extrapolated.
+// The R-TV on B_r is the sum of |a| = 2 |mu(box)| over the boxes of hyperplanes with |t| < r (each hyperplane
+// is a pair of antipodal spikes). Only ReLU terms have spikes: smooth ridge terms are rejected (use the cap
+// antiderivative, as claim R6 does).
 #pragma once
 
 #include <Eigen/Dense>
@@ -42,9 +66,10 @@ namespace rtv {
 double measure_antiderivative(const WindowedRadon& wr, const Eigen::VectorXd& gamma, double t, double tol = 1e-10);
 
 /// mu_R(cap(center, A) x [t0, t1]): directions within angle A of the unit vector `center`; t0 < t1. `core`
-/// (<= A): the angle from the centre within which a spike may lie (one panel; the rest in log angle).
+/// (<= A): the angle from the centre within which a spike may lie (one panel; the rest in log angle). d = 3:
+/// `panels` adaptive panels in the azimuth (other spikes inside the cap are features localised in it).
 double measure_box(const WindowedRadon& wr, const Eigen::VectorXd& center, double A, double core, double t0,
-                   double t1, double tol = 1e-3);
+                   double t1, double tol = 1e-3, int panels = 24);
 
 /// The cap-integrated antiderivative at several offsets: Pbar(t_i) = int_cap P(gamma, t_i) dgamma, so that
 /// sum_i |Pbar(t_{i+1}) - Pbar(t_i)| is the partition TV of mu restricted to the cap (ridge functions).
@@ -69,21 +94,32 @@ struct MeasureHeatmap {
 MeasureHeatmap measure_heatmap(const WindowedRadon& wr, int angles, double extent, double dt, int threads = 0);
 
 struct RecoveredSpike {
-  Eigen::VectorXd gamma;  ///< direction (canonical orientation: see canonical_hyperplane)
-  double t = 0.0;         ///< offset
-  double a = 0.0;         ///< coefficient: 2 x the spike's mass (Richardson-extrapolated)
+  Eigen::VectorXd gamma;  ///< direction of the box's centre: its strongest kink (canonical orientation)
+  double t = 0.0;         ///< that kink's offset
+  double a = 0.0;         ///< coefficient: 2 x the box's mass (Richardson-extrapolated)
   double mass_R = 0.0, mass_2R = 0.0;  ///< the box's measure at windows R and 2R
-  double cap = 0.0, half_width = 0.0;  ///< the box: cap half-angle and offset half-width
+  double cap = 0.0, half_width = 0.0;  ///< the box: cap half-angle and offset half-width B about its kinks
+  double t_lo = 0.0, t_hi = 0.0;       ///< the box's offset interval (centre's orientation)
+  int kinks = 0;          ///< kinks in the box (> 1: hyperplanes closer than the boxes separate)
+  double kink_a = 0.0;    ///< the sum of their kink estimates (not part of the value; a cross-check)
+};
+
+/// Two kinks of opposite signs that no box separates (closer than the margins of radon_rtv_ball in angle and
+/// offset): their box measures |a1 + a2|, while the R-TV counts |a1| + |a2|. a1, a2: kink estimates.
+struct UnresolvedPair {
+  Eigen::VectorXd gamma1, gamma2;
+  double t1 = 0.0, t2 = 0.0, a1 = 0.0, a2 = 0.0;
+  double angle = 0.0, offset = 0.0;  ///< their distance (hyperplane_distance)
 };
 
 struct RadonRtvOptions {
   double window = 0.0;      ///< R (0: 32 r); boxes are also computed at 2R
-  double detect_window = 0.0;  ///< window of the detection heat map (0: 2 r)
+  double detect_window = 0.0;  ///< window of the detection heat map (0: d = 2: 2 r, d = 3: r / 2)
   int angles = 0;           ///< detection grid: d = 2 angles in [0, pi) (0: 256); d = 3 Gauss-Legendre nodes (0: 40)
   double dt = 0.0;          ///< detection offset step (0: r / 64)
-  double detect = 1e-3;     ///< candidate spikes: local maxima of |q| above detect x max |q|
+  double detect = 1e-4;     ///< seeds: local maxima of |q| above detect x max |q|
   double max_cap = 0.2;     ///< largest cap half-angle of a box (radians)
-  double half_width = 0.0;  ///< offset half-width B of a box (0: 3 dt)
+  double half_width = 0.0;  ///< offset half-width B of a box about its kinks (0: max(1.5 dt, 4e-4 R))
   /// relative tolerance of the adaptive quadrature over a box's directions. Measured: 1e-3 gives the boxes to
   /// ~1e-5; 1e-5 can meet the rounding floor of the nested Hilbert quadrature and then costs 10-20x.
   double tol = 1e-3;
@@ -91,12 +127,16 @@ struct RadonRtvOptions {
 };
 
 struct RadonRtv {
-  double value = 0.0;           ///< numerical R-TV on B_r: 2 sum |mu(box)| over spikes with |t| < r (extrapolated)
+  double value = 0.0;           ///< numerical R-TV on B_r: sum of |a| over the boxes with |t| < r (extrapolated)
   double value_R = 0.0, value_2R = 0.0;  ///< the same from the windows R and 2R alone
   double window = 0.0, r = 0.0;
-  std::vector<RecoveredSpike> spikes;  ///< every detected spike with |t| < r (after merging)
-  MeasureHeatmap heatmap;               ///< the detection heat map
-  RadonRtvOptions options;              ///< with the defaults resolved
+  std::vector<RecoveredSpike> spikes;  ///< one per box with |t| < r
+  /// Opposite-sign pairs sharing a box (|t| < r): `value` misses up to 2 min(|a1|, |a2|) for each. Empty when
+  /// every pair of hyperplanes was separated.
+  std::vector<UnresolvedPair> unresolved;
+  int kinks = 0;                ///< kinks found (all offsets up to 1.25 r)
+  MeasureHeatmap heatmap;       ///< the detection heat map
+  RadonRtvOptions options;      ///< with the defaults resolved
 };
 
 /// Numerical R-TV of f on B_r from its windowed Radon transform (header comment). d = 2 or 3.

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cmath>
 
 #include "rtv/network.hpp"
 
@@ -50,6 +51,10 @@ class WindowedRadon {
   WindowedRadon(RidgeSum f, double R);
   /// d^deriv/dt^deriv R{phi_R f}(gamma, t), deriv = 0..4; gamma a unit vector of dimension d.
   double operator()(const Eigen::VectorXd& gamma, double t, int deriv = 0) const;
+  /// The part of d_t^2 R{phi_R f} that is singular at kinks: envelope(t) sum_k v_k c_k^2 sigma_{s_k}''(c_k t - b_k),
+  /// c_k = w_k . gamma (the terms with the window's derivatives are smooth). One exp per term: the cheap
+  /// objective of the spike localisation (radon_measure.cpp).
+  double curvature(const Eigen::VectorXd& gamma, double t) const;
   /// Derivatives 0..n (n <= 4) at once, into out[0..n].
   void derivatives(const Eigen::VectorXd& gamma, double t, int n, double* out) const;
   int dim() const { return f_.dim(); }
@@ -57,11 +62,14 @@ class WindowedRadon {
   /// The offset beyond which the transform is below exp(-cut^2/2) of its scale: cut * R.
   double support(double cut = 12.0) const { return cut * R_; }
   const RidgeSum& function() const { return f_; }
+  /// The window's factor in every term, (2 pi)^{(d-1)/2} R^{d-1} exp(-t^2 / (2 R^2)): a ReLU neuron
+  /// v sigma(w . x - b) makes d_t R{phi_R f}(gamma, .) jump by envelope(t) v |w| at its offset t along its own
+  /// direction gamma (the kink of f, weighted by the window).
+  double envelope(double t) const { return scale_ * std::exp(-0.5 * t * t / (R_ * R_)); }
 
  private:
   RidgeSum f_;
   double R_, scale_;
-  Eigen::VectorXd wnorm2_;
 };
 
 }  // namespace rtv
