@@ -827,6 +827,8 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
   if (vm.count("json")) {
     nlohmann::ordered_json j;
     j["file"] = path;
+    j["activation"] = "relu";
+    j["activation_assumed"] = rtv::activation_is_assumed(path);
     j["dimension"] = net.dim();
     j["radius"] = r;
     j["rtv_exact"] = exact;
@@ -863,6 +865,7 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
     j["status"] = res.unresolved.empty() ? "ok" : "unresolved opposite-sign pairs: rtv is an underestimate";
     std::cout << j.dump(2) << "\n";
   } else {
+    if (rtv::activation_is_assumed(path)) std::printf("activation     %s\n", rtv::kReluAssumedNote);
     std::printf("R-TV on B_%g   exact (hyperplanes meeting the ball)  %.10g\n", r, exact);
     std::printf("               numerical (Radon domain)             %.10g  (relative difference %.2e)\n", res.value,
                 exact > 0 ? (res.value - exact) / exact : res.value);
