@@ -68,17 +68,23 @@ verify-quick: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
 
+# $(call require_debs,PACKAGES,WHY): install the missing Debian packages of an optional target (as root), or print
+# the exact install line and fail. One shell command; used by bench and mutants.
+define require_debs
+missing=$$(for p in $(1); do \
+    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+  else echo "rtv: $(2): sudo apt-get install -y $$missing"; exit 1; fi; \
+fi
+endef
+
 # make bench compares with scikit-image (Debian's python3-skimage) side by side; the comparison needs it,
 # the rest of rtv does not.
 BENCH_DEB_PACKAGES := python3-numpy python3-skimage python3-torch
 
 bench: build
-	@missing=$$(for p in $(BENCH_DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else echo "rtv: make bench compares with scikit-image and PyTorch: sudo apt-get install -y $$missing"; exit 1; fi; \
-	fi
+	@$(call require_debs,$(BENCH_DEB_PACKAGES),make bench compares with scikit-image and PyTorch)
 	/usr/bin/python3 bench/compare_skimage.py --rtv-bench $(BUILD)/bin/rtv_bench
 	/usr/bin/python3 bench/compare_torch.py --rtv-bench $(BUILD)/bin/rtv_bench --export-task $(BUILD)/bench-train-task
 
@@ -88,12 +94,7 @@ MUTANTS ?=
 MUTANTS_DEB_PACKAGES := python3
 
 mutants: deps
-	@missing=$$(for p in $(MUTANTS_DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	  else echo "rtv: make mutants needs: sudo apt-get install -y $$missing"; exit 1; fi; \
-	fi
+	@$(call require_debs,$(MUTANTS_DEB_PACKAGES),make mutants needs python3)
 	bash verify/mutants/run_mutants.sh --build $(BUILD)/mutants --seed $(SEED) --jobs $(JOBS) --portable $(PORTABLE) \
 	  $(if $(MUTANTS),--only $(MUTANTS))
 

@@ -37,6 +37,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The activation fields of every command's JSON that reads a network file: ReLU is assumed for a PyTorch .npz
+// (a state_dict stores no activation; README "File formats"), and named by rtv's own JSON formats.
+void put_activation(nlohmann::ordered_json& j, const std::string& path) {
+  j["activation"] = "relu";
+  j["activation_assumed"] = rtv::activation_is_assumed(path);
+}
+
 const char* kUsage =
     "Usage: rtv COMMAND [options]\n"
     "Commands:\n"
@@ -106,8 +113,7 @@ int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
   j["num_stages"] = net.stages.size();
   j["weight_decay"] = wd;
   j["rank_rel_tol"] = rank_tol;
-  j["activation"] = "relu";
-  j["activation_assumed"] = rtv::activation_is_assumed(path);
+  put_activation(j, path);
   j["stages"] = nlohmann::ordered_json::array();
   for (std::size_t l = 0; l < net.stages.size(); ++l) {
     const rtv::DeepStage& s = net.stages[l];
@@ -256,8 +262,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
   j["wd_pn_relative_difference"] =
       std::isfinite(bc.relative_excess) ? nlohmann::ordered_json(bc.relative_excess) : nlohmann::ordered_json();
   j["merge_tolerance"] = rtv::tol::kHyperplaneMerge;
-  j["activation"] = "relu";
-  j["activation_assumed"] = rtv::activation_is_assumed(path);
+  put_activation(j, path);
   if (vm.count("json")) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -703,8 +708,7 @@ int cmd_reduce(const std::vector<std::string>& args) {
     j["path_norm_out"] = r.path_norm_out;
     j["max_value_change"] = r.max_value_change;
     j["steps"] = r.steps;
-    j["activation"] = "relu";
-    j["activation_assumed"] = rtv::activation_is_assumed(path);
+    put_activation(j, path);
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -827,8 +831,7 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
   if (vm.count("json")) {
     nlohmann::ordered_json j;
     j["file"] = path;
-    j["activation"] = "relu";
-    j["activation_assumed"] = rtv::activation_is_assumed(path);
+    put_activation(j, path);
     j["dimension"] = net.dim();
     j["radius"] = r;
     j["rtv_exact"] = exact;
