@@ -14,16 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "rtv/certified.hpp"
-#include "rtv/filters.hpp"
-#include "rtv/io.hpp"
-#include "rtv/network.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/radon_measure.hpp"
-#include "rtv/seminorm.hpp"
-#include "rtv/train.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/radon/filters.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/network.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/radon/radon_measure.hpp"
+#include "rtv/radon/seminorm.hpp"
+#include "rtv/solvers/train.hpp"
 
 namespace {
 

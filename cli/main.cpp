@@ -17,20 +17,20 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "rtv/certified.hpp"
-#include "rtv/deep.hpp"
-#include "rtv/error.hpp"
-#include "rtv/filters.hpp"
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/radon2d.hpp"
-#include "rtv/radon_measure.hpp"
-#include "rtv/reduce.hpp"
-#include "rtv/seminorm.hpp"
-#include "rtv/train.hpp"
-#include "rtv/univariate.hpp"
-#include "rtv/version.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/nets/deep.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/radon/filters.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/radon/radon2d.hpp"
+#include "rtv/radon/radon_measure.hpp"
+#include "rtv/solvers/reduce.hpp"
+#include "rtv/radon/seminorm.hpp"
+#include "rtv/solvers/train.hpp"
+#include "rtv/solvers/univariate.hpp"
+#include "rtv/core/version.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -653,7 +653,7 @@ int cmd_fit1d(const std::vector<std::string>& args) {
 }
 
 // THEORY.md s.5: prune a network to <= N - (d + 1) neurons (N - 1 without skip connection) keeping its values at
-// the data points and not increasing its path norm (rtv/reduce.hpp).
+// the data points and not increasing its path norm (rtv/solvers/reduce.hpp).
 int cmd_reduce(const std::vector<std::string>& args) {
   std::string path, data, out;
   po::options_description desc(
@@ -727,7 +727,7 @@ int cmd_reduce(const std::vector<std::string>& args) {
 }
 
 // THEORY.md s.5: the global optimum of min 1/2 sum (f(x_n) - y_n)^2 + lambda RTV(f), certified in d = 2 (column
-// generation with the exact oracle, rtv/certified.hpp); d = 1 is exact trend filtering (rtv/univariate.hpp).
+// generation with the exact oracle, rtv/solvers/certified.hpp); d = 1 is exact trend filtering (rtv/solvers/univariate.hpp).
 int cmd_solve(const std::vector<std::string>& args) {
   std::string data, out;
   double lambda = 0;

@@ -1,4 +1,4 @@
-// K-term approximation (THEORY.md s.7, rtv/approx.hpp): the sampling distributions against their definitions, and
+// K-term approximation (THEORY.md s.7, rtv/solvers/approx.hpp): the sampling distributions against their definitions, and
 // the exact expected error of Maurey's sampling against an enumeration of all K-tuples of a tiny target; the greedy
 // oracle against brute force and the exact 2D oracle; the orthogonal greedy algorithm and the fixed ridge grid
 // against their defining properties (orthogonality, least squares).
@@ -6,10 +6,11 @@
 
 #include <cmath>
 
-#include "rtv/approx.hpp"
-#include "rtv/certified.hpp"
-#include "rtv/error.hpp"
-#include "rtv/norms.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/solvers/approx.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/nets/norms.hpp"
 
 namespace rtv {
 namespace {
@@ -80,7 +81,7 @@ Eigen::VectorXd affine_free(const Eigen::MatrixXd& X, Rng& rng) {
   Eigen::MatrixXd A(X.rows(), X.cols() + 1);
   A << X, Eigen::VectorXd::Ones(X.rows());
   const Eigen::VectorXd y = rng.normal_vector(static_cast<int>(X.rows()));
-  return y - A * A.colPivHouseholderQr().solve(y);
+  return y - A * least_squares(A, y);
 }
 
 double brute_correlation(const Eigen::VectorXd& p, const Eigen::VectorXd& r, double t) {
@@ -142,7 +143,7 @@ TEST(Greedy, SearchBeatsADenseRandomScanInHigherDimensions) {
     Eigen::VectorXd y = ((X * g).array() - 0.1).cwiseMax(0.0).matrix();
     Eigen::MatrixXd A(300, d + 1);
     A << X, Eigen::VectorXd::Ones(300);
-    const Eigen::VectorXd r = y - A * A.colPivHouseholderQr().solve(y);
+    const Eigen::VectorXd r = y - A * least_squares(A, y);
     double scan = 0;
     for (int k = 0; k < 20000; ++k) {  // independent reference: many random directions, exact offsets
       Eigen::VectorXd h = rng.normal_vector(d);

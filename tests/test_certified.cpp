@@ -1,4 +1,4 @@
-// The certified optimum in d = 2 (THEORY.md s.5, rtv/certified.hpp) against references that share no code with it:
+// The certified optimum in d = 2 (THEORY.md s.5, rtv/solvers/certified.hpp) against references that share no code with it:
 //  * the oracle against a dense scan of directions (verify/reference_2d.hpp, shared with claim N3; plus every
 //    critical direction) with t at every knot: two-sided, since between critical directions g is a smooth function
 //    of the angle (gamma(theta) . v), so a scan of step h is within |v| h^2 / 2 of the supremum;
@@ -11,12 +11,13 @@
 #include <cstdio>
 #include <numeric>
 
-#include "rtv/certified.hpp"
-#include "rtv/error.hpp"
-#include "rtv/network.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/train.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/nets/network.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/solvers/train.hpp"
 #include "reference_2d.hpp"
 
 namespace rtv {
@@ -38,7 +39,7 @@ double relu(double z) { return z > 0 ? z : 0.0; }
 VectorXd project_affine(const MatrixXd& X, const VectorXd& v) {
   MatrixXd B(X.rows(), 3);
   B << X, VectorXd::Ones(X.rows());
-  const VectorXd beta = B.colPivHouseholderQr().solve(v);
+  const VectorXd beta = least_squares(B, v);
   return v - B * beta;
 }
 
@@ -96,9 +97,9 @@ TEST(Certified, LassoFeatureSignMatchesFista) {
     VectorXd a = VectorXd::Zero(m);
     ASSERT_GE(lasso_feature_sign(A, B, y, lambda, a, 10000), 0);
     // FISTA on the projected problem, independent of the library.
-    const MatrixXd At = A - B * B.colPivHouseholderQr().solve(A);
+    const MatrixXd At = A - B * least_squares(B, A);
     const VectorXd yt = project_affine(X, y);
-    const double L = Eigen::SelfAdjointEigenSolver<MatrixXd>(At.transpose() * At).eigenvalues().maxCoeff();
+    const double L = largest_eigenvalue(At.transpose() * At);
     VectorXd u = VectorXd::Zero(m), v = u, prev = u;
     double tk = 1;
     for (int it = 0; it < 200000; ++it) {

@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/train.hpp"
-#include "rtv/radon2d.hpp"
-#include "rtv/random.hpp"
-#include "rtv/univariate.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/solvers/train.hpp"
+#include "rtv/radon/radon2d.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/solvers/univariate.hpp"
 #include "test_util.hpp"
 
 namespace rtv {
@@ -683,7 +685,7 @@ TEST(Cli, Fit1dTrendFilterObjectiveMatchesItsNetworkAndBeatsFeasiblePoints) {
   const double C = s(0) + s(N - 2);
   Eigen::MatrixXd A(N, 2);
   A << Eigen::VectorXd::Ones(N), x;
-  const double affine_fit = 0.5 * (A * A.colPivHouseholderQr().solve(y) - y).squaredNorm();
+  const double affine_fit = 0.5 * (A * least_squares(A, y) - y).squaredNorm();
   const double mean_fit = 0.5 * (y.array() - y.mean()).matrix().squaredNorm();
   for (const bool skip : {true, false})
     for (const double lambda : {0.01, 0.1, 0.5}) {
@@ -753,7 +755,7 @@ TEST(Cli, ReduceKeepsTheDataValuesWithFewerNeurons) {
   const ShallowNet reduced = read_network(out);
   EXPECT_EQ(reduced.width(), j["neurons_out"].get<int>());
   const Eigen::MatrixXd X = read_array(data).leftCols(d);
-  // The guarantee of rtv/reduce.hpp: the data values to 1e-9 of the evaluation scale (measured ~1e-16).
+  // The guarantee of rtv/solvers/reduce.hpp: the data values to 1e-9 of the evaluation scale (measured ~1e-16).
   const Eigen::VectorXd S = evaluation_scale(net, X);
   const double change = ((evaluate(reduced, X) - evaluate(net, X)).array().abs() / S.array()).maxCoeff();
   EXPECT_LE(change, 1e-9);

@@ -12,11 +12,12 @@
 #include <tuple>
 #include <nlohmann/json.hpp>
 
-#include "rtv/deep.hpp"
-#include "rtv/error.hpp"
-#include "rtv/io.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/nets/deep.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/nets/random_network.hpp"
 #include "test_util.hpp"
 
 namespace rtv {

@@ -5,11 +5,12 @@
 #include <cmath>
 #include <cstring>
 
-#include "rtv/error.hpp"
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/nets/random_network.hpp"
 #include "test_util.hpp"
 
 namespace rtv {

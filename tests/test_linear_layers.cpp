@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "rtv/linear_layers.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/nets/linear_layers.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv {
 namespace {

@@ -4,10 +4,11 @@
 
 #include <cmath>
 
-#include "rtv/error.hpp"
-#include "rtv/network.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/nets/network.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/nets/random_network.hpp"
 
 namespace rtv {
 namespace {

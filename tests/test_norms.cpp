@@ -6,9 +6,10 @@
 #include <cmath>
 #include <limits>
 
-#include "rtv/norms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/nets/random_network.hpp"
 
 namespace rtv {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "rtv/plot.hpp"
+#include "rtv/io/plot.hpp"
 #include "test_util.hpp"
 
 namespace rtv {

@@ -5,15 +5,16 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 
-#include "rtv/error.hpp"
-#include "rtv/filters.hpp"
-#include "rtv/io.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/radon2d.hpp"
-#include "rtv/radon_nd.hpp"
-#include "rtv/random.hpp"
-#include "rtv/seminorm.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/radon/filters.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/radon/radon2d.hpp"
+#include "rtv/radon/radon_nd.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/radon/seminorm.hpp"
+#include "rtv/core/tolerances.hpp"
 #include "test_util.hpp"
 
 namespace rtv {
@@ -197,9 +198,7 @@ TEST(RadonND, NeuronOnABallInHighDimensionByMonteCarlo) {
   Eigen::VectorXd gamma = rng.normal_vector(d);
   gamma.normalize();
   // An orthonormal basis of gamma^perp.
-  Eigen::MatrixXd B = Eigen::HouseholderQR<Eigen::MatrixXd>(
-                          (Eigen::MatrixXd(d, d) << gamma, rng.normal_matrix(d, d - 1)).finished())
-                          .householderQ();
+  Eigen::MatrixXd B = orthonormal_basis((Eigen::MatrixXd(d, d) << gamma, rng.normal_matrix(d, d - 1)).finished());
   const double rho = std::sqrt(R * R - t * t);
   const int n = 400000;
   double s = 0, s2 = 0;

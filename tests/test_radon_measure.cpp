@@ -6,11 +6,12 @@
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
 
-#include "rtv/filters.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/radon_measure.hpp"
-#include "rtv/radon_nd.hpp"
-#include "rtv/random.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/radon/filters.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/radon/radon_measure.hpp"
+#include "rtv/radon/radon_nd.hpp"
+#include "rtv/core/random.hpp"
 
 namespace rtv {
 namespace {

@@ -10,11 +10,13 @@
 #include <cstdio>
 #include <string>
 
-#include "rtv/error.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/reduce.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/solvers/reduce.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv {
 namespace {
@@ -47,9 +49,7 @@ int activation_rank(const ShallowNet& net, const Eigen::MatrixXd& X) {
   M.col(K + na - 1).setOnes();
   for (Eigen::Index j = 0; j < M.cols(); ++j)
     if (M.col(j).norm() > 0) M.col(j).normalize();
-  Eigen::JacobiSVD<Eigen::MatrixXd> svd(M);
-  svd.setThreshold(1e-10);
-  return static_cast<int>(svd.rank());
+  return matrix_rank(M, 1e-10);
 }
 
 // A random network whose every hyperplane passes through the midpoint of two data points, so that each neuron

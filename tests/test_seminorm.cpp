@@ -1,4 +1,4 @@
-// The Radon-domain R-TV (rtv/seminorm.hpp, THEORY.md s.3, s.8) and its references (verify/reference_rtv.hpp):
+// The Radon-domain R-TV (rtv/radon/seminorm.hpp, THEORY.md s.3, s.8) and its references (verify/reference_rtv.hpp):
 // every reference against a second, independent route; the numerical R-TV against the references with the
 // order of convergence over four resolutions or more; the cubic-spline projector against closed-form
 // sinograms; the flag for data that do not vanish at the square's edge.
@@ -15,9 +15,9 @@
 
 #include "claim.hpp"
 #include "reference_rtv.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/radon2d.hpp"
-#include "rtv/seminorm.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/radon/radon2d.hpp"
+#include "rtv/radon/seminorm.hpp"
 
 namespace rtv {
 namespace {

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "rtv/error.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/train.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/solvers/train.hpp"
 
 namespace rtv {
 namespace {

@@ -20,12 +20,13 @@
 #include <numeric>
 #include <vector>
 
-#include "rtv/error.hpp"
-#include "rtv/network.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/random.hpp"
-#include "rtv/tolerances.hpp"
-#include "rtv/univariate.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/nets/network.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/random.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/solvers/univariate.hpp"
 #include "reference_1d.hpp"
 
 namespace rtv {
@@ -123,7 +124,7 @@ VectorXd enumerate_trend_filter(const std::vector<double>& xs, const VectorXd& y
         }
         VectorXd rhs = VectorXd::Zero(N + E);
         rhs.head(N) = y - lin;
-        const VectorXd sol = K.completeOrthogonalDecomposition().solve(rhs);
+        const VectorXd sol = min_norm_least_squares(K, rhs);
         const VectorXd th = sol.head(N);
         const double obj = 0.5 * (th - y).squaredNorm() + lambda * reg_value(o, th, skip);
         if (obj < best) {
@@ -141,7 +142,7 @@ VectorXd fista_trend_filter(const std::vector<double>& xs, const VectorXd& y, do
   const Ops o = make_ops(xs);
   const MatrixXd Q = o.D * o.D.transpose();
   const VectorXd q = o.D * y;
-  const double L = Eigen::SelfAdjointEigenSolver<MatrixXd>(Q).eigenvalues().maxCoeff();
+  const double L = largest_eigenvalue(Q);
   VectorXd u = VectorXd::Zero(Q.rows()), v = u, u_prev = u;
   double t = 1.0, step = 0.0;
   for (int it = 0; it < iterations; ++it) {
@@ -640,7 +641,7 @@ TEST(Univariate, TrendFilterLimits) {
       MatrixXd A(d.x.size(), 2);
       A.col(0).setOnes();
       A.col(1) = d.x;
-      ref = A * A.colPivHouseholderQr().solve(d.y);
+      ref = A * least_squares(A, d.y);
     } else {
       ref.setConstant(d.y.mean());
     }

@@ -8,7 +8,7 @@
 #include <vector>
 #include <string>
 
-#include "rtv/error.hpp"
+#include "rtv/core/error.hpp"
 
 namespace rtv::test {
 

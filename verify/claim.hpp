@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "rtv/plot.hpp"
-#include "rtv/radon2d.hpp"
-#include "rtv/random.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/radon/radon2d.hpp"
+#include "rtv/core/random.hpp"
 
 namespace rtv::verify {
 

@@ -24,13 +24,14 @@
 
 #include "claim.hpp"
 #include "training_runs.hpp"
-#include "rtv/deep.hpp"
-#include "rtv/error.hpp"
-#include "rtv/io.hpp"
-#include "rtv/parallel.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/tolerances.hpp"
-#include "rtv/train.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/nets/deep.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/core/parallel.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/solvers/train.hpp"
 
 namespace rtv::verify {
 
@@ -160,7 +161,7 @@ Claim make_d2() {
 
     // ---- data: one subspace, one data set per regime (fixed by the run seed) ----
     Rng prng = ctx.rng().split(0);
-    const MatrixXd Q = Eigen::HouseholderQR<MatrixXd>(prng.normal_matrix(kDim, kDim)).householderQ();
+    const MatrixXd Q = orthonormal_basis(prng.normal_matrix(kDim, kDim));
     const MatrixXd P = Q.leftCols(kIndexRank).transpose();  // r x d, orthonormal rows
     const MatrixXd Pproj = P.transpose() * P;               // projector onto the target's subspace
     struct Data {

@@ -3,9 +3,10 @@
 #include <cstdio>
 
 #include "claim.hpp"
-#include "rtv/linear_layers.hpp"
-#include "rtv/parallel.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/nets/linear_layers.hpp"
+#include "rtv/core/parallel.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv::verify {
 
@@ -13,8 +14,8 @@ namespace {
 
 // A random m x n matrix U diag(s) V^T with prescribed singular values (Householder QR of Gaussians).
 Eigen::MatrixXd with_singular_values(Rng& rng, int m, int n, const Eigen::VectorXd& s) {
-  const Eigen::MatrixXd U = Eigen::HouseholderQR<Eigen::MatrixXd>(rng.normal_matrix(m, m)).householderQ();
-  const Eigen::MatrixXd V = Eigen::HouseholderQR<Eigen::MatrixXd>(rng.normal_matrix(n, n)).householderQ();
+  const Eigen::MatrixXd U = orthonormal_basis(rng.normal_matrix(m, m));
+  const Eigen::MatrixXd V = orthonormal_basis(rng.normal_matrix(n, n));
   Eigen::MatrixXd S = Eigen::MatrixXd::Zero(m, n);
   for (Eigen::Index j = 0; j < s.size(); ++j) S(j, j) = s(j);
   return U * S * V.transpose();
@@ -56,7 +57,7 @@ Claim claim_d1_schatten_identity() {
             const int w = static_cast<int>(F[l].rows());
             Eigen::MatrixXd M = Eigen::MatrixXd::Identity(w, w) + 0.5 * rng.normal_matrix(w, w);
             G[l] = M * G[l];
-            G[l + 1] = G[l + 1] * M.inverse();
+            G[l + 1] = G[l + 1] * inverse(M);
           }
           below = std::max(below, (closed - factor_weight_decay(G)) / closed);
         }
@@ -118,7 +119,7 @@ Claim claim_d1_schatten_identity() {
         const Eigen::MatrixXd B = res.factors[l + 1].transpose() * res.factors[l + 1];
         g.imbalance = std::max(g.imbalance, (A - B).norm() / A.norm());
       }
-      const Eigen::VectorXd s = Eigen::JacobiSVD<Eigen::MatrixXd>(product(res.factors)).singularValues();
+      const Eigen::VectorXd s = singular_values(product(res.factors));
       g.rank = static_cast<int>((s.array() > 1e-6 * s(0)).count());
       g.rank_expected = ref.rank;
       g.grad = res.grad_norm;

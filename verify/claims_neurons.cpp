@@ -1,16 +1,18 @@
 // Claims N1 (neuron-reduction), N2 (trained-sparsity), N3 (certified-global-optimum): the representer theorem and
-// the neuron bound N - (d + 1) of THEORY.md s.5, made constructive (rtv/reduce.hpp) and certified in d = 2
-// (rtv/certified.hpp). Figure F6 (sparsity).
+// the neuron bound N - (d + 1) of THEORY.md s.5, made constructive (rtv/solvers/reduce.hpp) and certified in d = 2
+// (rtv/solvers/certified.hpp). Figure F6 (sparsity).
 #include <algorithm>
 #include <cmath>
 
 #include "claim.hpp"
 #include "reference_2d.hpp"
-#include "rtv/certified.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/reduce.hpp"
-#include "rtv/train.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/solvers/reduce.hpp"
+#include "rtv/solvers/train.hpp"
 #include "training_runs.hpp"
 
 namespace rtv::verify {
@@ -44,11 +46,9 @@ int activation_rank(const ShallowNet& net, const MatrixXd& X) {
   }
   M.block(0, K, N, d) = X;
   M.col(K + d).setOnes();
-  Eigen::JacobiSVD<MatrixXd> svd(M);
   // Columns are O(1): singular values below 1e-9 of the largest are dependence (the reduction's own threshold is
   // tighter, so an independent set shows singular values far above this).
-  svd.setThreshold(1e-9);
-  return static_cast<int>(svd.rank());
+  return matrix_rank(M, 1e-9);
 }
 
 }  // namespace

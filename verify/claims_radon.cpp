@@ -2,12 +2,12 @@
 #include <cmath>
 
 #include "claim.hpp"
-#include "rtv/filters.hpp"
-#include "rtv/io.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/radon_nd.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/radon/filters.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/radon/radon_nd.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv::verify {
 

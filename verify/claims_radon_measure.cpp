@@ -5,10 +5,11 @@
 #include <cmath>
 
 #include "claim.hpp"
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/radon_measure.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/nets/random_network.hpp"
+#include "rtv/radon/radon_measure.hpp"
 
 namespace rtv::verify {
 

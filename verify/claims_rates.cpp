@@ -10,10 +10,11 @@
 #include <tuple>
 
 #include "claim.hpp"
-#include "rtv/approx.hpp"
-#include "rtv/certified.hpp"
-#include "rtv/parallel.hpp"
-#include "rtv/plot.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/solvers/approx.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/core/parallel.hpp"
+#include "rtv/io/plot.hpp"
 
 namespace rtv::verify {
 
@@ -339,7 +340,7 @@ Claim claim_a2_sharp_rate() {
       Eigen::MatrixXd A(X.rows(), 3);
       A << X, Eigen::VectorXd::Ones(X.rows());
       const Eigen::VectorXd y = evaluate(f, X);
-      const Eigen::VectorXd res0 = y - A * A.colPivHouseholderQr().solve(y);  // orthogonal to [X, 1]
+      const Eigen::VectorXd res0 = y - A * least_squares(A, y);  // orthogonal to [X, 1]
       const double exact = dual_oracle_2d(X, res0).value;
       const double found = best_neuron(X, res0, rng).value;
       worst = std::min(worst, found / exact);

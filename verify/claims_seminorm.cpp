@@ -6,10 +6,10 @@
 
 #include "claim.hpp"
 #include "reference_rtv.hpp"
-#include "rtv/io.hpp"
-#include "rtv/phantoms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/seminorm.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/radon/phantoms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/radon/seminorm.hpp"
 
 namespace rtv::verify {
 

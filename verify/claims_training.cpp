@@ -6,12 +6,12 @@
 
 #include "claim.hpp"
 #include "training_runs.hpp"
-#include "rtv/certified.hpp"
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/train.hpp"
-#include "rtv/univariate.hpp"
+#include "rtv/solvers/certified.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/solvers/train.hpp"
+#include "rtv/solvers/univariate.hpp"
 
 namespace rtv::verify {
 

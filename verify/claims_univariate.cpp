@@ -1,6 +1,6 @@
 // Claims S1 (min-tv-interpolation), S2 (knot-bound-1d), S3 (wd-training-solves-tv), S4 (skip-connection): the
 // univariate theory of THEORY.md s.4 (ReLU networks are linear splines) and the skip connection of s.6, checked
-// with the exact solvers of rtv/univariate.hpp against the independent references of reference_1d.hpp (a simplex
+// with the exact solvers of rtv/solvers/univariate.hpp against the independent references of reference_1d.hpp (a simplex
 // LP and a brute force over knot configurations) and against trained networks. Figures F2 (linear-spline-fits)
 // and F9 (skip-connection).
 #include <algorithm>
@@ -9,10 +9,10 @@
 
 #include "claim.hpp"
 #include "reference_1d.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/train.hpp"
-#include "rtv/univariate.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/solvers/train.hpp"
+#include "rtv/solvers/univariate.hpp"
 #include "training_runs.hpp"
 
 namespace rtv::verify {

@@ -4,11 +4,12 @@
 #include <cstdio>
 
 #include "claim.hpp"
-#include "rtv/io.hpp"
-#include "rtv/norms.hpp"
-#include "rtv/parallel.hpp"
-#include "rtv/plot.hpp"
-#include "rtv/tolerances.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/nets/norms.hpp"
+#include "rtv/core/parallel.hpp"
+#include "rtv/io/plot.hpp"
+#include "rtv/core/tolerances.hpp"
+#include "rtv/nets/random_network.hpp"
 
 namespace rtv::verify {
 

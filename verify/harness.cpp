@@ -9,10 +9,10 @@
 #include <set>
 #include <sstream>
 
-#include "rtv/error.hpp"
-#include "rtv/io.hpp"
-#include "rtv/parallel.hpp"
-#include "rtv/version.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/io/io.hpp"
+#include "rtv/core/parallel.hpp"
+#include "rtv/core/version.hpp"
 
 namespace rtv::verify {
 

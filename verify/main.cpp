@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "harness.hpp"
-#include "rtv/error.hpp"
-#include "rtv/version.hpp"
+#include "rtv/core/error.hpp"
+#include "rtv/core/version.hpp"
 
 namespace po = boost::program_options;
 using namespace rtv::verify;

@@ -10,7 +10,7 @@
 // optimal values are good to ~1e-13 there. Size: O(N) rows; the brute force is exponential in k (N <= 8, k <= 3).
 #pragma once
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <limits>
 #include <utility>
 #include <vector>

@@ -4,7 +4,7 @@
 // in the angle, so the scan is within |v| h^2 / 2 of the supremum (h = 2 pi / angles): a two-sided check.
 #pragma once
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 
 namespace rtv::verify::reference {
 

@@ -4,8 +4,8 @@
 // off at a data point) with an amplitude O(step); the short annealed tail removes most of that.
 #pragma once
 
-#include "rtv/deep.hpp"
-#include "rtv/train.hpp"
+#include "rtv/nets/deep.hpp"
+#include "rtv/solvers/train.hpp"
 
 namespace rtv::verify {
 

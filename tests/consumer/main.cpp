@@ -1,6 +1,6 @@
 // Uses the installed library: sigma(z) - sigma(-z) = z is affine, so its R-TV is 0 while its path norm is 2.
 #include <cstdio>
-#include <rtv/norms.hpp>
+#include <rtv/nets/norms.hpp>
 
 int main() {
   rtv::ShallowNet net = rtv::ShallowNet::zeros(2, 2);

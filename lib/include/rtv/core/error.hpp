@@ -1,0 +1,32 @@
+// rtv/core/error.hpp: the three failure mechanisms of the suite (STYLE.md item 10).
+//
+//  * Bad user input (malformed file, NaN, wrong shape, unknown option): throw rtv::InputError. Its message
+//    names the input and the problem; the command-line tools turn it into one line on stderr and exit 2.
+//  * A broken internal invariant: RTV_ASSERT (always on, also in Release builds: these are cheap).
+//  * A numerical outcome (not converged, claim failed): a status field in a result struct, never an exception.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace rtv {
+
+/// Bad input from a user: a file, an option or an argument. `what()` names the input and the problem.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Helper: "<source>: <problem>", the one format every InputError message follows.
+inline InputError input_error(const std::string& source, const std::string& problem) {
+  return InputError(source + ": " + problem);
+}
+
+[[noreturn]] void assertion_failed(const char* expr, const char* file, int line, const std::string& msg);
+
+}  // namespace rtv
+
+#define RTV_ASSERT(expr, msg)                                                  \
+  do {                                                                         \
+    if (!(expr)) ::rtv::assertion_failed(#expr, __FILE__, __LINE__, (msg));    \
+  } while (0)
