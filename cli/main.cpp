@@ -532,7 +532,7 @@ int cmd_train(const std::vector<std::string>& args) {
   std::fprintf(stderr,
                "\nrtv train: %d steps (%s); objective %.10g = data %.10g + lambda x %s %.10g; path norm %.10g; "
                "active neurons %d; max imbalance %.3g -> %s\n",
-               res.steps, res.stop_reason.c_str(), res.objective, h.data,
+               res.steps, res.message.c_str(), res.objective, h.data,
                o.optimizer == rtv::Optimizer::PathProx ? "PN" : "WD", o.optimizer == rtv::Optimizer::PathProx ? h.path_norm : h.weight_decay,
                h.path_norm, h.active, h.max_imbalance, out.c_str());
   return 0;
@@ -586,7 +586,8 @@ int cmd_fit1d(const std::vector<std::string>& args) {
       r.tv = ip.spline.tv();
       r.knots = ip.knots;
       r.kkt_ok = r.converged = true;
-      r.status = "optimal (interpolation)";
+      r.status = rtv::TrendFilterStatus::Optimal;
+      r.message = "optimal (interpolation)";
       if (skip) {
         const rtv::SparsestResult sp = rtv::sparsest_interpolant(x, y);
         r.sparsest = sp.spline;
@@ -598,7 +599,7 @@ int cmd_fit1d(const std::vector<std::string>& args) {
   }
   if (!r.converged || !r.kkt_ok)
     std::fprintf(stderr, "rtv fit1d: warning: %s%s (duality gap %.3g): the result may not be optimal\n",
-                 r.status.c_str(), r.kkt_ok ? "" : ", KKT check failed", r.duality_gap);
+                 r.message.c_str(), r.kkt_ok ? "" : ", KKT check failed", r.duality_gap);
   if (!out.empty()) rtv::write_network_json(rtv::to_network(r.spline, skip, x.mean()), out);
   if (!sparse_out.empty()) rtv::write_network_json(rtv::to_network(r.sparsest, true), sparse_out);
 
@@ -627,7 +628,7 @@ int cmd_fit1d(const std::vector<std::string>& args) {
     j["sparsest_knot_positions"] = skip ? nlohmann::ordered_json(field(r.sparsest, false)) : nullptr;
     j["duality_gap"] = regularised ? nlohmann::ordered_json(r.duality_gap) : nullptr;
     j["kkt_ok"] = r.kkt_ok;
-    j["status"] = r.status;
+    j["status"] = r.message;
     std::cout << j.dump(2) << "\n";
     return 0;
   }
@@ -648,7 +649,7 @@ int cmd_fit1d(const std::vector<std::string>& args) {
                         knot_list(r.sparsest).c_str());
   else std::printf("sparsest: only with skip connection\n");
   if (regularised)
-    std::printf("duality gap   %.3g (%s, KKT %s)\n", r.duality_gap, r.status.c_str(), r.kkt_ok ? "ok" : "failed");
+    std::printf("duality gap   %.3g (%s, KKT %s)\n", r.duality_gap, r.message.c_str(), r.kkt_ok ? "ok" : "failed");
   return 0;
 }
 
@@ -765,15 +766,15 @@ int cmd_solve(const std::vector<std::string>& args) {
       const rtv::CertifiedResult r = rtv::certified_optimum_2d(X, y, lambda);
       net = r.net;
       J = r.objective, D = r.dual_value, gap = r.relative_gap, fit = r.data_fit, rounds = r.rounds;
-      status = r.status;
-      if (!r.certified) std::fprintf(stderr, "rtv solve: warning: not certified (%s)\n", r.status.c_str());
+      status = r.message;
+      if (!r.certified) std::fprintf(stderr, "rtv solve: warning: not certified (%s)\n", r.message.c_str());
     } else {
       const rtv::TrendFilterResult r = rtv::trend_filter_1d(X.col(0), y, lambda, true);
       net = rtv::to_network(r.spline, true);
       J = r.objective, D = r.objective - r.duality_gap, fit = r.data_fit;
       gap = r.objective > 0 ? r.duality_gap / r.objective : 0.0;
-      status = r.status;
-      if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.status.c_str());
+      status = r.message;
+      if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.message.c_str());
     }
   } catch (const rtv::InputError& e) {  // name the data file instead of the library's source
     rethrow_naming_files(e, {{"*", data}});  // certified: "data: ...", d = 1: the solver's name

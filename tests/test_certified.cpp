@@ -130,7 +130,7 @@ TEST(Certified, OptimumIsCertifiedAndNoTrainedNetworkBeatsIt) {
     const VectorXd y = smooth_target(X, rng, 0.1);
     const double lambda = 0.05;
     const CertifiedResult r = certified_optimum_2d(X, y, lambda);
-    ASSERT_TRUE(r.certified) << r.status;
+    ASSERT_TRUE(r.certified) << r.message;
     EXPECT_LE(r.relative_gap, 1e-9);
     EXPECT_LE(r.net.width(), N - 3) << "representer bound N - (d + 1)";
     // The certificate recomputed: B^T alpha = 0, feasibility by the dense scan, the dual value.
@@ -168,12 +168,29 @@ TEST(Certified, OptimumIsCertifiedAndNoTrainedNetworkBeatsIt) {
   }
 }
 
+// The status code says how the rounds ended: a solver that reports "certified" without the gap below tolerance, or
+// that calls a round cap anything but MaxRounds, fails here.
+TEST(Certified, StatusSaysHowTheRoundsEnded) {
+  Rng rng(2301);
+  const MatrixXd X = random_points(rng, 20);
+  const VectorXd y = smooth_target(X, rng, 0.1);
+  const CertifiedResult ok = certified_optimum_2d(X, y, 0.05);
+  EXPECT_EQ(ok.status, CertifiedStatus::Certified) << ok.message;
+  EXPECT_STREQ(to_string(ok.status), "certified");
+  CertifiedOptions one;
+  one.max_rounds = 1;  // one round: the empty dictionary, never certified for data that are not affine
+  const CertifiedResult capped = certified_optimum_2d(X, y, 0.05, one);
+  EXPECT_FALSE(capped.certified);
+  EXPECT_EQ(capped.status, CertifiedStatus::MaxRounds) << capped.message;
+  EXPECT_EQ(capped.message, "max_rounds reached");
+}
+
 TEST(Certified, AffineDataCostNothing) {
   Rng rng(3);
   const MatrixXd X = random_points(rng, 10);
   const VectorXd y = 0.7 * X.col(0) - 1.3 * X.col(1) + VectorXd::Constant(10, 0.4);
   const CertifiedResult r = certified_optimum_2d(X, y, 0.1);
-  EXPECT_TRUE(r.certified) << r.status;
+  EXPECT_TRUE(r.certified) << r.message;
   EXPECT_EQ(r.net.width(), 0);
   EXPECT_LE(r.objective, 1e-25);
 }

@@ -362,7 +362,8 @@ TEST(Deep, OneStageTrainingIsTheShallowTrainerBitForBit) {
               << what;
           EXPECT_EQ(rd.steps, rs.steps) << what;
           EXPECT_EQ(rd.converged, rs.converged) << what;
-          EXPECT_EQ(rd.stop_reason, rs.stop_reason) << what;
+          EXPECT_EQ(rd.status, rs.status) << what;
+          EXPECT_EQ(rd.message, rs.message) << what;
           EXPECT_EQ(rd.objective, rs.objective) << what;
           EXPECT_EQ(rd.grad_norm, rs.grad_norm) << what;
           EXPECT_EQ(pd, ps) << what;

@@ -44,6 +44,44 @@ TEST(Train, SameSeedSameBits) {
   }
 }
 
+// The stop status is the rule that fired, as a code: a trainer that reports every stop as converged, or labels a
+// divergence as max_steps, fails here (each rule is provoked on its own).
+TEST(Train, StatusNamesTheStoppingRuleThatFired) {
+  const Data D = sine_data(30, 2, 1);
+  Rng r(5);
+  const ShallowNet init = init_network(r, 2, 20);
+  TrainOptions o;
+  o.lambda = 1e-2;
+  o.max_steps = 50;
+  o.grad_tol = 0;
+  o.rel_tol = 0;
+  const TrainResult capped = train(init, D.X, D.y, o);
+  EXPECT_EQ(capped.status, TrainStatus::MaxSteps);
+  EXPECT_FALSE(capped.converged);
+  EXPECT_EQ(capped.steps, 50);
+  EXPECT_STREQ(to_string(capped.status), "max_steps");
+  o.grad_tol = 1e6;  // the first gradient is below it
+  const TrainResult grad = train(init, D.X, D.y, o);
+  EXPECT_EQ(grad.status, TrainStatus::GradientTolerance) << grad.message;
+  EXPECT_TRUE(grad.converged);
+  EXPECT_EQ(grad.steps, 0);
+  o.grad_tol = 0;
+  o.rel_tol = 1.0;  // J changes by less than 100 % over the first 100 steps
+  o.max_steps = 1000;
+  const TrainResult stalled = train(init, D.X, D.y, o);
+  EXPECT_EQ(stalled.status, TrainStatus::ObjectiveStalled) << stalled.message;
+  EXPECT_TRUE(stalled.converged);
+  EXPECT_EQ(stalled.steps % 100, 0);  // the rule is checked every 100 steps
+  EXPECT_LT(stalled.steps, 1000);
+  o.rel_tol = 0;
+  o.learning_rate = 1e3;  // GD explodes
+  const TrainResult diverged = train(init, D.X, D.y, o);
+  EXPECT_EQ(diverged.status, TrainStatus::Diverged) << diverged.message;
+  EXPECT_FALSE(diverged.converged);
+  EXPECT_LT(diverged.steps, 1000);
+  EXPECT_NE(diverged.message.find("diverged"), std::string::npos);
+}
+
 TEST(Train, ConservedQuantityDriftsAtFirstOrderInTheStepWithoutWeightDecay) {
   // Gradient flow conserves Q_k = v_k^2 - |w_k|^2 - b_k^2; GD with step h drifts by O(h) over a fixed time T.
   const Data D = sine_data(20, 1, 2);

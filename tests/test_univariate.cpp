@@ -451,7 +451,7 @@ TEST(Univariate, TrendFilterMatchesEnumeration) {
     const double lambda = rng.log_uniform(1e-3, 3.0);
     for (bool skip : {true, false}) {
       const TrendFilterResult r = trend_filter_1d(d.x, d.y, lambda, skip);
-      EXPECT_TRUE(r.converged && r.kkt_ok) << r.status;
+      EXPECT_TRUE(r.converged && r.kkt_ok) << r.message;
       if (!skip) ++branch[r.mu == 0.0 ? 0 : (r.mu == 1.0 ? 2 : 1)];
       const std::vector<double> xs = sorted_copy(d.x);
       const VectorXd ys = sorted_by_x(d.x, d.y), fit = sorted_by_x(d.x, r.fitted);
@@ -480,7 +480,7 @@ TEST(Univariate, TrendFilterMatchesLongProjectedGradientRun) {
   for (double lambda : {0.02, 0.3}) {
     const Dataset d = random_data(rng, 20, false);
     const TrendFilterResult r = trend_filter_1d(d.x, d.y, lambda, true);
-    ASSERT_TRUE(r.kkt_ok) << r.status;
+    ASSERT_TRUE(r.kkt_ok) << r.message;
     double last_step = 0.0;
     const VectorXd ref = fista_trend_filter(std_vec(d.x), d.y, lambda, 200000, &last_step);
     const double err = (r.fitted - ref).lpNorm<Eigen::Infinity>() / d.y.lpNorm<Eigen::Infinity>();
@@ -501,8 +501,8 @@ TEST(Univariate, TrendFilterCertificateRecomputed) {
     const auto t0 = std::chrono::steady_clock::now();
     const TrendFilterResult r = trend_filter_1d(d.x, d.y, lambda, skip);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    ASSERT_TRUE(r.converged) << r.status;
-    EXPECT_TRUE(r.kkt_ok) << r.status;
+    ASSERT_TRUE(r.converged) << r.message;
+    EXPECT_TRUE(r.kkt_ok) << r.message;
     const std::vector<double> xs = sorted_copy(d.x);
     const VectorXd ys = sorted_by_x(d.x, d.y), th = sorted_by_x(d.x, r.fitted);
     const Ops o = make_ops(xs);
@@ -560,7 +560,7 @@ TEST(Univariate, TrendFilterCertificateOnManyRandomProblems) {
     for (bool skip : {true, false}) {
       const TrendFilterResult r = trend_filter_1d(d.x, d.y, lambda, skip);
       ++problems;
-      EXPECT_TRUE(r.converged && r.kkt_ok) << r.status << " trial " << trial;
+      EXPECT_TRUE(r.converged && r.kkt_ok) << r.message << " trial " << trial;
       if (!skip) ++branch[r.mu == 0.0 ? 0 : (r.mu == 1.0 ? 2 : 1)];
       const std::vector<double> xs = sorted_copy(d.x);
       const VectorXd ys = sorted_by_x(d.x, d.y), th = sorted_by_x(d.x, r.fitted);
@@ -615,6 +615,25 @@ TEST(Univariate, TrendFilterSparsestHasTheSameValuesAndCost) {
   }
 }
 
+// The status code: Optimal only with converged and kkt_ok; an iteration cap is IterationCap, never "optimal"
+// (a solver that reports every exit as optimal, or a cap as a KKT failure, fails here).
+TEST(Univariate, TrendFilterStatusSaysWhetherItIsOptimal) {
+  Rng rng(29);
+  const Dataset d = random_data(rng, 40);
+  for (bool skip : {true, false}) {
+    const TrendFilterResult r = trend_filter_1d(d.x, d.y, 0.05, skip);
+    EXPECT_EQ(r.status, TrendFilterStatus::Optimal) << r.message;
+    EXPECT_TRUE(r.converged && r.kkt_ok);
+    EXPECT_STREQ(to_string(r.status), "optimal");
+    TrendFilterOptions capped;
+    capped.max_iterations = 1;  // far below the O(N) iterations a 40-point problem needs
+    const TrendFilterResult c = trend_filter_1d(d.x, d.y, 0.05, skip, capped);
+    EXPECT_FALSE(c.converged) << "skip " << skip;
+    EXPECT_EQ(c.status, TrendFilterStatus::IterationCap) << c.message;
+    EXPECT_NE(c.message.find("iteration cap"), std::string::npos) << c.message;
+  }
+}
+
 TEST(Univariate, TrendFilterLimits) {
   Rng rng(23);
   const Dataset d = random_data(rng, 9);
@@ -634,7 +653,7 @@ TEST(Univariate, TrendFilterLimits) {
     EXPECT_LE((rt.fitted - d.y).lpNorm<Eigen::Infinity>(), 5 * small / hmin);
     // lambda huge: the affine least-squares fit (skip) or the mean (no skip), TV 0.
     const TrendFilterResult rh = trend_filter_1d(d.x, d.y, 1e8, skip);
-    EXPECT_TRUE(rh.kkt_ok) << rh.status << " gap " << rh.duality_gap << " infeas " << rh.dual_infeasibility << " stat "
+    EXPECT_TRUE(rh.kkt_ok) << rh.message << " gap " << rh.duality_gap << " infeas " << rh.dual_infeasibility << " stat "
                            << rh.stationarity << " obj " << rh.objective;
     VectorXd ref(d.x.size());
     if (skip) {

@@ -91,7 +91,8 @@ TrainResult train_annealed(const ShallowNet& init, const Eigen::MatrixXd& X, con
   res.objective = tail.objective;
   res.grad_norm = tail.grad_norm;
   res.converged = tail.converged;
-  res.stop_reason = tail.stop_reason;
+  res.status = tail.status;
+  res.message = tail.message;
   return res;
 }
 
@@ -150,7 +151,7 @@ Claim claim_w3_trained_nets_balanced() {
         const TrainResult res = train_annealed(init, P.X, P.y, o);
         const TrainRecord& h = res.history.back();
         detail += " (" + num(h.max_imbalance) + ", " + std::to_string(h.active) +
-                  (res.stop_reason == "max_steps" ? "" : ", " + res.stop_reason) + ")";
+                  (res.status == TrainStatus::MaxSteps ? "" : ", " + res.message) + ")";
         worst = std::max(worst, h.max_imbalance);
         worst_gap = std::max(worst_gap, std::abs(h.weight_decay - h.path_norm) / h.path_norm);
         within += h.max_imbalance <= 1e-3;

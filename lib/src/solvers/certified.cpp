@@ -16,6 +16,17 @@ namespace rtv {
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
+const char* to_string(CertifiedStatus s) {
+  switch (s) {
+    case CertifiedStatus::Certified: return "certified";
+    case CertifiedStatus::GapAboveTolerance: return "gap_above_tolerance";
+    case CertifiedStatus::LassoCapReached: return "lasso_cap_reached";
+    case CertifiedStatus::NoImprovingAtom: return "no_improving_atom";
+    case CertifiedStatus::MaxRounds: return "max_rounds";
+  }
+  return "unknown";
+}
+
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -249,6 +260,7 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
   MatrixXd A(N, 0);
   VectorXd a(0);
   CertifiedResult res;
+  bool stopped = false;  // a stopping rule of the rounds fired (else: max_rounds)
   std::vector<OracleResult> per;
   const int lasso_cap = opt.max_lasso_steps > 0 ? opt.max_lasso_steps : 0;
   for (int round = 1; round <= opt.max_rounds; ++round) {
@@ -256,7 +268,9 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
     if (!atoms.empty()) {
       const int cap = lasso_cap > 0 ? lasso_cap : 50 * (static_cast<int>(atoms.size()) + N);
       if (lasso_feature_sign(A, B, y, lambda, a, cap) < 0) {
-        res.status = "restricted lasso: iteration cap reached";
+        res.status = CertifiedStatus::LassoCapReached;
+        res.message = "restricted lasso: iteration cap reached";
+        stopped = true;
         break;
       }
     }
@@ -274,7 +288,9 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
     res.gap_history.push_back(res.relative_gap);
     if (res.relative_gap <= opt.gap_tol) {
       res.certified = true;
-      res.status = "certified";
+      res.status = CertifiedStatus::Certified;
+      res.message = "certified";
+      stopped = true;
       break;
     }
     // The most violated atoms, one per pivot, best first.
@@ -298,11 +314,16 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
       ++added;
     }
     if (added == 0) {
-      res.status = "no new atom improves the restricted problem (gap " + std::to_string(res.relative_gap) + ")";
+      res.status = CertifiedStatus::NoImprovingAtom;
+      res.message = "no new atom improves the restricted problem (gap " + std::to_string(res.relative_gap) + ")";
+      stopped = true;
       break;
     }
   }
-  if (res.status.empty()) res.status = "max_rounds reached";
+  if (!stopped) {
+    res.status = CertifiedStatus::MaxRounds;
+    res.message = "max_rounds reached";
+  }
   res.atoms = static_cast<int>(atoms.size());
   // The primal network: balanced unit neurons on the support, the affine part by least squares.
   std::vector<int> supp;
@@ -333,7 +354,10 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
   res.duality_gap = res.objective - res.dual_value;
   res.relative_gap = res.objective > 0 ? res.duality_gap / res.objective : 0.0;
   res.certified = res.relative_gap <= opt.gap_tol;
-  if (!res.certified && res.status == "certified") res.status = "gap above tolerance after the reduction";
+  if (!res.certified && res.status == CertifiedStatus::Certified) {
+    res.status = CertifiedStatus::GapAboveTolerance;
+    res.message = "gap above tolerance after the reduction";
+  }
   return res;
 }
 

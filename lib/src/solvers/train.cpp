@@ -46,6 +46,16 @@ void TrainOptions::validate() const {
     throw input_error("adam", "beta1, beta2 in [0, 1) and eps > 0");
 }
 
+const char* to_string(TrainStatus s) {
+  switch (s) {
+    case TrainStatus::MaxSteps: return "max_steps";
+    case TrainStatus::GradientTolerance: return "gradient_tolerance";
+    case TrainStatus::ObjectiveStalled: return "objective_stalled";
+    case TrainStatus::Diverged: return "diverged";
+  }
+  return "unknown";
+}
+
 namespace {
 
 Eigen::VectorXd conserved(const ShallowNet& net) {
@@ -127,7 +137,8 @@ struct Evaluation {
 struct LoopOutcome {
   int steps = 0;
   bool converged = false;
-  std::string stop_reason = "max_steps";
+  TrainStatus status = TrainStatus::MaxSteps;
+  std::string message = "max_steps";
 };
 
 // The training loop of every network type (GD and Adam updates, stopping rules, progress callback):
@@ -153,18 +164,21 @@ LoopOutcome run_loop(Net& net, const TrainOptions& o, Evaluate&& evaluate, ProxS
     const Evaluation E = evaluate(static_cast<const Net&>(net), g);
     const double Jrep = E.reported;
     if (!std::isfinite(Jrep)) {
-      res.stop_reason = "diverged (non-finite objective): lower the learning rate";
+      res.status = TrainStatus::Diverged;
+      res.message = "diverged (non-finite objective): lower the learning rate";
       break;
     }
     if (!prox && o.grad_tol > 0 && grad_norm(g) <= o.grad_tol) {
       res.converged = true;
-      res.stop_reason = "gradient norm <= " + std::to_string(o.grad_tol);
+      res.status = TrainStatus::GradientTolerance;
+      res.message = "gradient norm <= " + std::to_string(o.grad_tol);
       break;
     }
     if (o.rel_tol > 0 && step % 100 == 0) {
       if (!window.empty() && std::abs(window.back() - Jrep) <= o.rel_tol * std::abs(Jrep)) {
         res.converged = true;
-        res.stop_reason = "relative objective change over 100 steps <= " + std::to_string(o.rel_tol);
+        res.status = TrainStatus::ObjectiveStalled;
+        res.message = "relative objective change over 100 steps <= " + std::to_string(o.rel_tol);
         break;
       }
       window.push_back(Jrep);
@@ -324,7 +338,8 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
   const LoopOutcome loop = run_loop(net, o, evaluate, prox_step, after_step);
   const int step = loop.steps;
   res.converged = loop.converged;
-  res.stop_reason = loop.stop_reason;
+  res.status = loop.status;
+  res.message = loop.message;
   res.steps = step;
   if (prox) net = balance(net);
   res.net = net;
@@ -364,7 +379,8 @@ DeepTrainResult train(const DeepNet& init, const Eigen::MatrixXd& X, const Eigen
   const LoopOutcome loop = run_loop(net, o, evaluate, no_prox, [](int) {});
   res.steps = loop.steps;
   res.converged = loop.converged;
-  res.stop_reason = loop.stop_reason;
+  res.status = loop.status;
+  res.message = loop.message;
   res.net = std::move(net);
   DeepNetGradient gf;
   const Objective Jf = objective(res.net, X, Y, o.lambda, &gf);

@@ -145,6 +145,16 @@ Spline1d spline_from_network(const ShallowNet& net, const HyperplaneMergeOptions
   return s;
 }
 
+const char* to_string(TrendFilterStatus s) {
+  switch (s) {
+    case TrendFilterStatus::Optimal: return "optimal";
+    case TrendFilterStatus::IterationCap: return "iteration_cap";
+    case TrendFilterStatus::SaddleNotFound: return "saddle_not_found";
+    case TrendFilterStatus::KktFailed: return "kkt_failed";
+  }
+  return "unknown";
+}
+
 namespace {
 
 constexpr double kEps = tol::kEps;
@@ -814,7 +824,8 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
       res.sparsest_knots = sp.knots;
     }
     res.kkt_ok = res.converged = true;
-    res.status = "optimal (lambda = 0: interpolation)";
+    res.status = TrendFilterStatus::Optimal;
+    res.message = "optimal (lambda = 0: interpolation)";
     return res;
   }
 
@@ -823,7 +834,8 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
   bool end_term = false;
   int iterations = 0;
   bool converged = true;
-  std::string status = "optimal";
+  TrendFilterStatus status = TrendFilterStatus::Optimal;
+  std::string message = "optimal";
   if (skip) {
     sol = solve_box(g, g.y, lambda, 0.0, false, Structure{}, kDecision, max_it);
     iterations = sol.iterations;
@@ -925,15 +937,18 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
         }
         if (!done) {
           converged = false;
-          status = "no skip connection: the saddle weight mu was not found in 200 bisection steps";
+          status = TrendFilterStatus::SaddleNotFound;
+          message = "no skip connection: the saddle weight mu was not found in 200 bisection steps";
         }
       }
     }
     res.mu = mu;
     end_term = true;
   }
-  if (!converged && status == "optimal")
-    status = "iteration cap reached (" + std::to_string(max_it) + " active-set iterations per solve)";
+  if (!converged && status == TrendFilterStatus::Optimal) {
+    status = TrendFilterStatus::IterationCap;
+    message = "iteration cap reached (" + std::to_string(max_it) + " active-set iterations per solve)";
+  }
 
   // ---- assemble ----
   // Slope changes off the working set, and c when beta is a free variable (the constraint g theta = 0), are zero
@@ -1026,7 +1041,13 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
                std::abs(compl_gap) <= gap_tol;
   res.converged = converged;
   res.iterations = iterations;
-  res.status = (converged && !res.kkt_ok) ? "active set terminated but the KKT check failed" : status;
+  if (converged && !res.kkt_ok) {
+    res.status = TrendFilterStatus::KktFailed;
+    res.message = "active set terminated but the KKT check failed";
+  } else {
+    res.status = status;
+    res.message = message;
+  }
   return res;
 }
 

@@ -56,6 +56,17 @@ struct OracleResult {
 OracleResult dual_oracle_2d(const Eigen::MatrixXd& X, const Eigen::VectorXd& alpha,
                             std::vector<OracleResult>* per_pivot = nullptr);
 
+/// How certified_optimum_2d ended (in the spirit of Eigen's ComputationInfo): code for decisions, `message` for people.
+enum class CertifiedStatus {
+  Certified,          ///< relative duality gap <= gap_tol
+  GapAboveTolerance,  ///< certified on the dictionary, but the gap of the reduced network is above gap_tol
+  LassoCapReached,    ///< the restricted lasso hit its iteration cap
+  NoImprovingAtom,    ///< the oracle found no new atom that improves the restricted problem
+  MaxRounds,          ///< max_rounds column-generation rounds without certificate
+};
+/// "certified", "gap_above_tolerance", "lasso_cap_reached", "no_improving_atom", "max_rounds".
+const char* to_string(CertifiedStatus s);
+
 /// Options of certified_optimum_2d (STYLE.md item 9); validate() throws InputError naming a bad option.
 struct CertifiedOptions {
   /// Stop when (J - D) / J <= gap_tol. Default 1e-9: three orders below the N3 bar (1e-6) and four above the
@@ -81,7 +92,8 @@ struct CertifiedResult {
   int atoms = 0;               ///< size of the final dictionary
   std::vector<double> gap_history;  ///< relative gap per round
   bool certified = false;           ///< relative_gap <= gap_tol
-  std::string status;
+  CertifiedStatus status = CertifiedStatus::MaxRounds;
+  std::string message;              ///< the status in words, with the numbers behind it
 };
 
 /// min 1/2 sum (f(x_n) - y_n)^2 + lambda RTV(f) over f: R^2 -> R (THEORY.md s.5), with a dual certificate.

@@ -56,6 +56,16 @@ struct TrainOptions {
   void validate() const;
 };
 
+/// Why training stopped (in the spirit of Eigen's ComputationInfo): code for decisions, `message` for people.
+enum class TrainStatus {
+  MaxSteps,           ///< o.max_steps reached (not converged)
+  GradientTolerance,  ///< |grad J| <= o.grad_tol (converged)
+  ObjectiveStalled,   ///< relative change of the objective over 100 steps <= o.rel_tol (converged)
+  Diverged,           ///< non-finite objective
+};
+/// "max_steps", "gradient_tolerance", "objective_stalled", "diverged".
+const char* to_string(TrainStatus s);
+
 struct TrainRecord {
   int step = 0;
   double objective = 0, data = 0, weight_decay = 0, path_norm = 0;
@@ -68,8 +78,9 @@ struct TrainResult {
   ShallowNet net;  ///< PathProx: balanced (|v_k| = |w_k|)
   std::vector<TrainRecord> history;
   int steps = 0;
-  bool converged = false;  ///< a stopping rule fired (not max_steps)
-  std::string stop_reason;
+  bool converged = false;  ///< a stopping rule fired (not max_steps, not diverged)
+  TrainStatus status = TrainStatus::MaxSteps;
+  std::string message = "max_steps";  ///< the stopping rule in words, with its threshold
   double objective = 0.0;  ///< final J (PathProx: data + lambda PN = J of the balanced net)
   double grad_norm = 0.0;  ///< final gradient norm of J (GD/Adam)
 };
@@ -85,7 +96,8 @@ struct DeepTrainResult {
   DeepNet net;
   int steps = 0;
   bool converged = false;
-  std::string stop_reason;
+  TrainStatus status = TrainStatus::MaxSteps;
+  std::string message = "max_steps";
   double objective = 0.0, data = 0.0, weight_decay = 0.0, grad_norm = 0.0;
 };
 

@@ -141,6 +141,16 @@ struct TrendFilterOptions {
   void validate() const;
 };
 
+/// How trend_filter_1d ended (in the spirit of Eigen's ComputationInfo): code for decisions, `message` for people.
+enum class TrendFilterStatus {
+  Optimal,         ///< the active set terminated and the KKT check passed (also lambda = 0: interpolation)
+  IterationCap,    ///< an active-set solve hit its iteration cap
+  SaddleNotFound,  ///< no skip connection: the saddle weight mu was not bracketed in 200 bisection steps
+  KktFailed,       ///< the active set terminated but the KKT check failed
+};
+/// "optimal", "iteration_cap", "saddle_not_found", "kkt_failed".
+const char* to_string(TrendFilterStatus s);
+
 /// Linear trend filtering on the irregular grid (THEORY.md s.4).
 struct TrendFilterResult {
   Eigen::VectorXd fitted;  ///< f(x_n), in the caller's order
@@ -183,7 +193,8 @@ struct TrendFilterResult {
   bool kkt_ok = false;
   bool converged = false;  ///< the active-set method terminated (false: iteration cap reached)
   int iterations = 0;      ///< active-set iterations (all sub-solves)
-  std::string status;      ///< "optimal", or what went wrong
+  TrendFilterStatus status = TrendFilterStatus::Optimal;
+  std::string message = "optimal";  ///< the status in words ("optimal", or what went wrong)
 };
 
 /// min over linear splines f of 1/2 sum_n (f(x_n) - y_n)^2 + lambda Reg(f) (THEORY.md s.4); knots at the
