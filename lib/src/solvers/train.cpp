@@ -246,6 +246,84 @@ TrainRecord train_record(const ShallowNet& net, const Eigen::MatrixXd& X, const 
   return r;
 }
 
+namespace {
+
+// PathProx in balanced coordinates (the network is balanced at every step): a gradient step on the data term, then
+// per neuron a_k = v_k |w_k| with the input weights normalised, a soft threshold of a_k, and rebalancing
+// v_k = sign(a_k) sqrt|a_k|, (w_k, b_k) = sqrt|a_k| (w_k, b_k) / |w_k|. In balanced coordinates the gradient step
+// moves a_k with the step 2 eta |a_k| (|v|^2 + |w|^2 = 2|a|), so the prox of eta_k lambda |a_k| thresholds by
+// tau_k = eta lambda max(2 |a_k|, floor): its fixed points are those of the path-norm problem (dF/da_k = -lambda
+// sign a_k, or |dF/da_k| <= lambda at 0), and neurons below the floor (1e-2 of the largest 2|a|) are zeroed in
+// finite time (the sparsity the prox is for). A plain step in normalised coordinates diverged or crawled
+// (measured): the curvature in w_k grows like v_k^2 there.
+// Safeguard: a step that ends above 1.5 x the best data + lambda PN so far is retried with half the step (a neuron
+// whose hyperplane lies far outside the data acts like a large linear term; measured: one seed in four diverged
+// without it); the step grows back by 2 after each accepted step, never above lr.
+class PathProxStep {
+ public:
+  PathProxStep(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double lambda, double learning_rate)
+      : X_(X), y_(y), lambda_(lambda), lr_(learning_rate), eta_(learning_rate) {}
+
+  void operator()(ShallowNet& net, const Objective& J, const ShallowNetGradient& g) {
+    double amax = 0.0;
+    for (int k = 0; k < net.width(); ++k) amax = std::max(amax, 2 * std::abs(net.v(k)) * net.W.row(k).norm());
+    best_ = std::min(best_, J.data + lambda_ * path_norm(net));
+    for (int tries = 0;; ++tries) {
+      ShallowNet trial = net;
+      descend(trial, g, eta_);
+      threshold_and_rebalance(net, amax, trial);
+      const double F1 = objective(trial, X_, y_, 0.0).data + lambda_ * path_norm(trial);
+      if (F1 <= kBlowUp * best_ || tries >= kMaxHalvings) {  // guards against blow-up only (1.5 x the best
+        // objective so far): at the ReLU kinks a strict decrease test shrinks the step to nothing (measured: it
+        // crawled)
+        net = trial;
+        best_ = std::min(best_, F1);
+        eta_ = std::min(lr_, 2 * eta_);
+        return;
+      }
+      eta_ *= 0.5;
+    }
+  }
+
+ private:
+  static constexpr double kFloor = 1e-2;  // threshold floor, relative to the largest 2|a|: small neurons die in finite time
+  static constexpr double kBlowUp = 1.5;  // a step ending above kBlowUp x the best objective so far is retried
+  static constexpr int kMaxHalvings = 40; // then the step (eta 2^-40 lr) is taken whatever it gives
+
+  // The soft threshold of a_k and the rebalancing, neuron by neuron, on the trial network after the gradient
+  // step (`net`: the network before the step).
+  void threshold_and_rebalance(const ShallowNet& net, double amax, ShallowNet& trial) const {
+    for (int k = 0; k < trial.width(); ++k) {
+      const double tau = eta_ * lambda_ * std::max(2 * std::abs(net.v(k)) * net.W.row(k).norm(), kFloor * amax);
+      const double wn = trial.W.row(k).norm();
+      double a = trial.v(k) * wn;
+      a = a > tau ? a - tau : (a < -tau ? a + tau : 0.0);
+      if (a == 0.0 || wn == 0.0) {
+        trial.v(k) = 0.0;
+        trial.W.row(k).setZero();
+        trial.b(k) = 0.0;
+        continue;
+      }
+      // The offset t = b / |w| is read with the pre-step |w|: the radial part of w's step changes the neuron's
+      // scale (a), not its hyperplane, as in the weight-decay dynamics this must agree with at their common fixed
+      // points (with the post-step |w| the fixed points moved: measured J 2% high).
+      const double sq = std::sqrt(std::abs(a));
+      const double t_off = trial.b(k) / net.W.row(k).norm();
+      trial.W.row(k) *= sq / wn;
+      trial.b(k) = sq * t_off;
+      trial.v(k) = a > 0 ? sq : -sq;
+    }
+  }
+
+  const Eigen::MatrixXd& X_;
+  const Eigen::VectorXd& y_;
+  const double lambda_, lr_;
+  double eta_;                                              // the safeguarded step
+  double best_ = std::numeric_limits<double>::infinity();  // the best data + lambda PN so far
+};
+
+}  // namespace
+
 TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const TrainOptions& o) {
   o.validate();
   init.validate("initial network");
@@ -273,65 +351,13 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
   };
   record(0);
 
-  double eta = o.learning_rate;  // PathProx's safeguarded step
-  double best = std::numeric_limits<double>::infinity();  // PathProx: the best data + lambda PN so far
   auto evaluate = [&](const ShallowNet& n, ShallowNetGradient& g) {
     Evaluation E;
     E.J = objective(n, X, y, prox ? 0.0 : o.lambda, &g);
     E.reported = prox ? E.J.data + o.lambda * path_norm(n) : E.J.total;
     return E;
   };
-  // (`net` below is the loop's network, the same object as the `net` above.)
-  auto prox_step = [&](ShallowNet& net, const Objective& J, const ShallowNetGradient& g) {
-    // PathProx in balanced coordinates (the network is balanced at every step): a gradient step on the data
-    // term, then per neuron a_k = v_k |w_k| with the input weights normalised, a soft threshold of a_k, and
-    // rebalancing v_k = sign(a_k) sqrt|a_k|, (w_k, b_k) = sqrt|a_k| (w_k, b_k) / |w_k|. In balanced
-    // coordinates the gradient step moves a_k with the step 2 eta |a_k| (|v|^2 + |w|^2 = 2|a|), so the prox
-    // of eta_k lambda |a_k| thresholds by tau_k = eta lambda max(2 |a_k|, floor): its fixed points are those of
-    // the path-norm problem (dF/da_k = -lambda sign a_k, or |dF/da_k| <= lambda at 0), and neurons below the
-    // floor (1e-2 of the largest 2|a|) are zeroed in finite time (the sparsity the prox is for). A plain step
-    // in normalised coordinates diverged or crawled (measured): the curvature in w_k grows like v_k^2 there.
-    // Safeguard: a step that ends above 1.5 x the best data + lambda PN so far is retried with half the step (a neuron
-    // whose hyperplane lies far outside the data acts like a large linear term; measured: one seed in four
-    // diverged without it); the step grows back by 2 after each accepted step, never above lr.
-    double amax = 0.0;
-    for (int k = 0; k < net.width(); ++k) amax = std::max(amax, 2 * std::abs(net.v(k)) * net.W.row(k).norm());
-    const double kFloor = 1e-2;  // threshold floor, relative to the largest 2|a|: small neurons die in finite time
-    best = std::min(best, J.data + o.lambda * path_norm(net));
-    for (int tries = 0;; ++tries) {
-      ShallowNet trial = net;
-      descend(trial, g, eta);
-      for (int k = 0; k < trial.width(); ++k) {
-        const double tau = eta * o.lambda * std::max(2 * std::abs(net.v(k)) * net.W.row(k).norm(), kFloor * amax);
-        const double wn = trial.W.row(k).norm();
-        double a = trial.v(k) * wn;
-        a = a > tau ? a - tau : (a < -tau ? a + tau : 0.0);
-        if (a == 0.0 || wn == 0.0) {
-          trial.v(k) = 0.0;
-          trial.W.row(k).setZero();
-          trial.b(k) = 0.0;
-          continue;
-        }
-        // The offset t = b / |w| is read with the pre-step |w|: the radial part of w's step changes the
-        // neuron's scale (a), not its hyperplane, as in the weight-decay dynamics this must agree with at
-        // their common fixed points (with the post-step |w| the fixed points moved: measured J 2% high).
-        const double sq = std::sqrt(std::abs(a));
-        const double t_off = trial.b(k) / net.W.row(k).norm();
-        trial.W.row(k) *= sq / wn;
-        trial.b(k) = sq * t_off;
-        trial.v(k) = a > 0 ? sq : -sq;
-      }
-      const double F1 = objective(trial, X, y, 0.0).data + o.lambda * path_norm(trial);
-      if (F1 <= 1.5 * best || tries >= 40) {  // guards against blow-up only (1.5 x the best objective so far):
-        // at the ReLU kinks a strict decrease test shrinks the step to nothing (measured: it crawled)
-        net = trial;
-        best = std::min(best, F1);
-        eta = std::min(o.learning_rate, 2 * eta);
-        break;
-      }
-      eta *= 0.5;
-    }
-  };
+  PathProxStep prox_step(X, y, o.lambda, o.learning_rate);
   auto after_step = [&](int steps_done) {
     if (o.history_stride > 0 && steps_done % o.history_stride == 0) record(steps_done);
   };

@@ -795,167 +795,195 @@ SparsestResult sparsest_interpolant(const Eigen::VectorXd& x, const Eigen::Vecto
   return sparsest_core(g, g.y, s, data_change_tolerance(g, g.y, s));
 }
 
-TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorXd& y, double lambda, bool skip,
-                                  const TrendFilterOptions& opt) {
-  const std::string src = "trend_filter_1d";
-  opt.validate();
-  if (!std::isfinite(lambda) || lambda < 0.0)
-    throw input_error(src, "lambda must be finite and >= 0, got " + fmt(lambda));
-  const Data g = sort_data(x, y, src);
-  const int N = g.n(), M = N - 2;
-  const int max_it = opt.max_iterations > 0 ? opt.max_iterations : 50 * N + 100;
-  TrendFilterResult res;
-  res.order = g.order;
-  res.fitted.resize(N);
+namespace {
 
-  if (lambda == 0.0) {
-    // Interpolation, the limit lambda -> 0+ (THEORY.md s.1): fitted = y, the dual is 0, the gap 0.
-    const InterpolationResult ip = min_tv_interpolation(x, y, skip);
-    res.fitted = y;
-    res.spline = ip.spline;
-    res.regulariser = ip.cost;
-    res.tv = ip.spline.tv();
-    res.knots = ip.knots;
-    res.dual = Eigen::VectorXd::Zero(M);
-    res.mu = skip ? 1.0 : 0.0;
-    if (skip) {
-      const SparsestResult sp = sparsest_interpolant(x, y);
-      res.sparsest = sp.spline;
-      res.sparsest_knots = sp.knots;
-    }
-    res.kkt_ok = res.converged = true;
-    res.status = TrendFilterStatus::Optimal;
-    res.message = "optimal (lambda = 0: interpolation)";
-    return res;
-  }
+// ---- trend_filter_1d in named steps: solve (with or without skip connection), assemble the spline, certify ----
 
-  // ---- solve ----
+// Bisection steps in the saddle weight mu (no skip connection): 200 halvings take the bracket far below the double
+// resolution of [0, 1], so the loop ends on the 4 eps bracket test long before; the cap only guards a logic error.
+constexpr int kMaxSaddleBisections = 200;
+
+// The working set and solution of the box QP at the optimum, with what it took.
+struct TrendFilterSolve {
   BoxResult sol;
-  bool end_term = false;
+  double mu = 1.0;        // the saddle weight (no skip connection); 1 with skip (T only)
+  bool end_term = false;  // the end-slope term |c| is part of the problem (no skip connection)
   int iterations = 0;
   bool converged = true;
   TrendFilterStatus status = TrendFilterStatus::Optimal;
   std::string message = "optimal";
+};
+
+// lambda = 0: interpolation, the limit lambda -> 0+ (THEORY.md s.1): fitted = y, the dual is 0, the gap 0.
+TrendFilterResult interpolation_limit(const Eigen::VectorXd& x, const Eigen::VectorXd& y, bool skip,
+                                      TrendFilterResult res) {
+  const InterpolationResult ip = min_tv_interpolation(x, y, skip);
+  res.fitted = y;
+  res.spline = ip.spline;
+  res.regulariser = ip.cost;
+  res.tv = ip.spline.tv();
+  res.knots = ip.knots;
+  res.dual = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(y.size()) - 2);
+  res.mu = skip ? 1.0 : 0.0;
   if (skip) {
-    sol = solve_box(g, g.y, lambda, 0.0, false, Structure{}, kDecision, max_it);
-    iterations = sol.iterations;
-    converged = sol.converged;
-  } else {
-    // Reg = max(T, (|c| + T)/2) = max over mu in [0, 1] of (1 + mu)/2 T + (1 - mu)/2 |c| (THEORY.md s.4 with the
-    // end slopes minimised out). Minimax: solve the box QP at weights lam1 = lambda (1 + mu)/2 on T and
-    // lam2 = lambda (1 - mu)/2 on |c|; the optimal mu makes h = T - |c| vanish (or is 0 or 1).
-    auto box = [&](double mu, const Structure& warm) {
-      BoxResult b = solve_box(g, g.y, lambda * (1 + mu) / 2, lambda * (1 - mu) / 2, true, warm, kDecision, max_it);
-      iterations += b.iterations;
-      converged = converged && b.converged;
-      return b;
-    };
-    // h along the solution: T - |c|, with |c| = 0 when beta is free (the constraint g theta = 0).
-    auto h_of = [&](const BoxResult& b, bool beta_active) {
-      const double c = beta_active ? std::abs(b.e.c) : 0.0;
-      return structured_T(b.S, b.e) - c;
-    };
-    auto h_tol = [&](const BoxResult& b) {  // rounding of h: the working slope changes' and c's
-      const EqpTolerances t = eqp_tolerances(b.e, kDecision);
-      double s = t.end;
-      for (int i = 0; i < M; ++i) s += b.S.st[i] != 0 ? t.change(i) : 0.0;
-      return s;
-    };
-    double mu = 1.0;
+    const SparsestResult sp = sparsest_interpolant(x, y);
+    res.sparsest = sp.spline;
+    res.sparsest_knots = sp.knots;
+  }
+  res.kkt_ok = res.converged = true;
+  res.status = TrendFilterStatus::Optimal;
+  res.message = "optimal (lambda = 0: interpolation)";
+  return res;
+}
+
+// No skip connection: Reg = max(T, (|c| + T)/2) = max over mu in [0, 1] of (1 + mu)/2 T + (1 - mu)/2 |c| (THEORY.md
+// s.4 with the end slopes minimised out). Minimax: solve the box QP at weights lam1 = lambda (1 + mu)/2 on T and
+// lam2 = lambda (1 - mu)/2 on |c|; the optimal mu makes h = T - |c| vanish (or is 0 or 1).
+class SaddleSolver {
+ public:
+  SaddleSolver(const Data& g, double lambda, int max_it) : g_(g), lambda_(lambda), max_it_(max_it), M_(g.n() - 2) {}
+
+  TrendFilterSolve solve() {
+    out_.end_term = true;
     BoxResult b1 = box(1.0, Structure{});  // mu = 1: T only (beta = 0, c unconstrained)
     if (h_of(b1, true) >= -h_tol(b1)) {
-      sol = b1;  // Reg(theta) = T there and Reg >= T everywhere: optimal
-      mu = 1.0;
-    } else {
-      BoxResult b0 = box(0.0, Structure{});
-      if (h_of(b0, b0.S.stb != 0) <= h_tol(b0)) {
-        sol = b0;  // Reg = (|c| + T)/2 there and Reg >= (|c| + T)/2 everywhere: optimal
-        mu = 0.0;
-      } else {
-        // 0 < mu < 1: h = T - |c| (nonincreasing in mu: -2/lambda times the derivative of the concave dual
-        // function) changes sign, and the optimum lies on the kink h = 0. Bisection in mu brackets the working
-        // set of the optimum; for the working sets at both ends of the bracket (and their union, for a piece too
-        // short to be hit by a double) the kink is solved directly (solve_kink) and accepted when the box KKT
-        // conditions hold at its mu. (Root-finding on h itself would be ill-conditioned: h can change by O(1)
-        // over a piece of width 1e-6 in mu when two data points nearly coincide.)
-        double lo = 0.0, hi = 1.0;
-        Structure Slo = b0.S, Shi = b1.S;
-        Shi.stb = b1.e.c > 0 ? 1 : -1;  // at mu = 1, beta = 0 is "at its bound lam2 = 0" with the sign of c
-        bool done = false;
-        // The kink solution of a working set with beta at a bound, accepted if it satisfies the box KKT
-        // conditions at its mu (then it is the saddle point: optimal).
-        auto attempt = [&](const Structure& S) {
-          if (S.stb == 0) return false;
-          ++iterations;
-          double m = 0.0;
-          Eqp e = solve_kink(g, g.y, S, lambda, &m);
-          const double mtol = kDecision * static_cast<double>(N);
-          if (!(m >= -mtol && m <= 1.0 + mtol)) return false;
-          m = std::clamp(m, 0.0, 1.0);
-          const double l1 = lambda * (1 + m) / 2;
-          const EqpTolerances t = eqp_tolerances(e, kDecision);
-          const double utol = kDecision * (l1 + e.value_scale * (g.x(N - 1) - g.x(0)));
-          for (int i = 0; i < M; ++i) {
-            if (S.st[i] == 0 && std::abs(e.u(i)) > l1 + utol) return false;
-            if (S.st[i] != 0 && S.st[i] * e.d(i) < -t.change(i)) return false;
-          }
-          if (S.stb * e.c < -t.end) return false;
-          sol.e = std::move(e);
-          sol.S = S;
-          mu = m;
-          return true;
-        };
-        // The working set between two adjacent pieces: the union of their working bounds.
-        auto merged = [&](const Structure& A, const Structure& B) {
-          Structure U = A;
-          for (int i = 0; i < M; ++i)
-            if (U.st[i] == 0) U.st[i] = B.st[i];
-          if (U.stb == 0) U.stb = B.stb;
-          return U;
-        };
-        for (int k = 0; k < 200 && !done; ++k) {
-          if (attempt(Slo) || attempt(Shi) || attempt(merged(Slo, Shi))) {
-            done = true;
-            break;
-          }
-          const double mid = 0.5 * (lo + hi);
-          BoxResult bm = box(mid, Slo);
-          const double hm = h_of(bm, bm.S.stb != 0);
-          if (std::abs(hm) <= h_tol(bm) || hi - lo <= 4 * kEps) {
-            sol = bm;  // h = 0 to rounding: the saddle point (gap <= lambda |h| / 2)
-            mu = mid;
-            done = true;
-            break;
-          }
-          if (hm > 0) {
-            lo = mid;
-            Slo = bm.S;
-          } else {
-            hi = mid;
-            Shi = bm.S;
-          }
-        }
-        if (!done) {
-          converged = false;
-          status = TrendFilterStatus::SaddleNotFound;
-          message = "no skip connection: the saddle weight mu was not found in 200 bisection steps";
-        }
-      }
+      out_.sol = b1;  // Reg(theta) = T there and Reg >= T everywhere: optimal
+      out_.mu = 1.0;
+      return out_;
     }
-    res.mu = mu;
-    end_term = true;
-  }
-  if (!converged && status == TrendFilterStatus::Optimal) {
-    status = TrendFilterStatus::IterationCap;
-    message = "iteration cap reached (" + std::to_string(max_it) + " active-set iterations per solve)";
+    BoxResult b0 = box(0.0, Structure{});
+    if (h_of(b0, b0.S.stb != 0) <= h_tol(b0)) {
+      out_.sol = b0;  // Reg = (|c| + T)/2 there and Reg >= (|c| + T)/2 everywhere: optimal
+      out_.mu = 0.0;
+      return out_;
+    }
+    if (!bisect(b0, b1)) {
+      out_.converged = false;
+      out_.status = TrendFilterStatus::SaddleNotFound;
+      out_.message = "no skip connection: the saddle weight mu was not found in 200 bisection steps";
+    }
+    return out_;
   }
 
-  // ---- assemble ----
-  // Slope changes off the working set, and c when beta is a free variable (the constraint g theta = 0), are zero
-  // in exact arithmetic and are taken as 0 (otherwise lambda times their rounding would enter the objective).
-  // The working slope changes all enter the spline, Reg and the objective; `knots` counts those above the
-  // rounding tolerance knot_tolerance.
-  const Eqp& e = sol.e;
+ private:
+  BoxResult box(double mu, const Structure& warm) {
+    BoxResult b = solve_box(g_, g_.y, lambda_ * (1 + mu) / 2, lambda_ * (1 - mu) / 2, true, warm, kDecision, max_it_);
+    out_.iterations += b.iterations;
+    out_.converged = out_.converged && b.converged;
+    return b;
+  }
+  // h along the solution: T - |c|, with |c| = 0 when beta is free (the constraint g theta = 0).
+  double h_of(const BoxResult& b, bool beta_active) const {
+    const double c = beta_active ? std::abs(b.e.c) : 0.0;
+    return structured_T(b.S, b.e) - c;
+  }
+  // The rounding of h: the working slope changes' and c's.
+  double h_tol(const BoxResult& b) const {
+    const EqpTolerances t = eqp_tolerances(b.e, kDecision);
+    double s = t.end;
+    for (int i = 0; i < M_; ++i) s += b.S.st[i] != 0 ? t.change(i) : 0.0;
+    return s;
+  }
+  // The kink solution of a working set with beta at a bound, accepted if it satisfies the box KKT conditions at
+  // its mu (then it is the saddle point: optimal).
+  bool attempt(const Structure& S) {
+    if (S.stb == 0) return false;
+    ++out_.iterations;
+    const int N = g_.n();
+    double m = 0.0;
+    Eqp e = solve_kink(g_, g_.y, S, lambda_, &m);
+    const double mtol = kDecision * static_cast<double>(N);
+    if (!(m >= -mtol && m <= 1.0 + mtol)) return false;
+    m = std::clamp(m, 0.0, 1.0);
+    const double l1 = lambda_ * (1 + m) / 2;
+    const EqpTolerances t = eqp_tolerances(e, kDecision);
+    const double utol = kDecision * (l1 + e.value_scale * (g_.x(N - 1) - g_.x(0)));
+    for (int i = 0; i < M_; ++i) {
+      if (S.st[i] == 0 && std::abs(e.u(i)) > l1 + utol) return false;
+      if (S.st[i] != 0 && S.st[i] * e.d(i) < -t.change(i)) return false;
+    }
+    if (S.stb * e.c < -t.end) return false;
+    out_.sol.e = std::move(e);
+    out_.sol.S = S;
+    out_.mu = m;
+    return true;
+  }
+  // The working set between two adjacent pieces: the union of their working bounds.
+  Structure merged(const Structure& A, const Structure& B) const {
+    Structure U = A;
+    for (int i = 0; i < M_; ++i)
+      if (U.st[i] == 0) U.st[i] = B.st[i];
+    if (U.stb == 0) U.stb = B.stb;
+    return U;
+  }
+  // 0 < mu < 1: h = T - |c| (nonincreasing in mu: -2/lambda times the derivative of the concave dual function)
+  // changes sign, and the optimum lies on the kink h = 0. Bisection in mu brackets the working set of the optimum;
+  // for the working sets at both ends of the bracket (and their union, for a piece too short to be hit by a
+  // double) the kink is solved directly (solve_kink) and accepted when the box KKT conditions hold at its mu.
+  // (Root-finding on h itself would be ill-conditioned: h can change by O(1) over a piece of width 1e-6 in mu
+  // when two data points nearly coincide.) True when the saddle point was found.
+  bool bisect(const BoxResult& b0, const BoxResult& b1) {
+    double lo = 0.0, hi = 1.0;
+    Structure Slo = b0.S, Shi = b1.S;
+    Shi.stb = b1.e.c > 0 ? 1 : -1;  // at mu = 1, beta = 0 is "at its bound lam2 = 0" with the sign of c
+    for (int k = 0; k < kMaxSaddleBisections; ++k) {
+      if (attempt(Slo) || attempt(Shi) || attempt(merged(Slo, Shi))) return true;
+      const double mid = 0.5 * (lo + hi);
+      BoxResult bm = box(mid, Slo);
+      const double hm = h_of(bm, bm.S.stb != 0);
+      if (std::abs(hm) <= h_tol(bm) || hi - lo <= 4 * kEps) {
+        out_.sol = bm;  // h = 0 to rounding: the saddle point (gap <= lambda |h| / 2)
+        out_.mu = mid;
+        return true;
+      }
+      if (hm > 0) {
+        lo = mid;
+        Slo = bm.S;
+      } else {
+        hi = mid;
+        Shi = bm.S;
+      }
+    }
+    return false;
+  }
+
+  const Data& g_;
+  const double lambda_;
+  const int max_it_;
+  const int M_;
+  TrendFilterSolve out_;
+};
+
+TrendFilterSolve solve_trend_filter(const Data& g, double lambda, bool skip, int max_it) {
+  TrendFilterSolve out;
+  if (skip) {
+    out.sol = solve_box(g, g.y, lambda, 0.0, false, Structure{}, kDecision, max_it);
+    out.iterations = out.sol.iterations;
+    out.converged = out.sol.converged;
+  } else {
+    out = SaddleSolver(g, lambda, max_it).solve();
+  }
+  if (!out.converged && out.status == TrendFilterStatus::Optimal) {
+    out.status = TrendFilterStatus::IterationCap;
+    out.message = "iteration cap reached (" + std::to_string(max_it) + " active-set iterations per solve)";
+  }
+  return out;
+}
+
+// The working slope changes dk, their sum T and the end-slope change c of the assembled spline.
+struct Assembled {
+  Eigen::VectorXd dk;
+  double T = 0.0, c = 0.0;
+};
+
+// The spline, regulariser, knots and objective from the solution. Slope changes off the working set, and c when
+// beta is a free variable (the constraint g theta = 0), are zero in exact arithmetic and are taken as 0 (otherwise
+// lambda times their rounding would enter the objective). The working slope changes all enter the spline, Reg and
+// the objective; `knots` counts those above the rounding tolerance knot_tolerance.
+Assembled assemble_spline(const Data& g, const TrendFilterSolve& s, double lambda, bool skip,
+                          const TrendFilterOptions& opt, TrendFilterResult& res) {
+  const int N = g.n(), M = N - 2;
+  const Eqp& e = s.sol.e;
   const Eigen::VectorXd& th = e.theta;
   for (int k = 0; k < N; ++k) res.fitted(g.order[k]) = th(k);
   const double lam2 = skip ? 0.0 : lambda * (1 - res.mu) / 2;
@@ -964,28 +992,29 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
   // One threshold for all knots: a slope change from node values with absolute errors rounding * value_scale,
   // over node segments >= Hmin, plus the slopes' own relative rounding.
   res.knot_tolerance = opt.rounding * (4 * e.value_scale / Hmin + 2 * e.s.lpNorm<Eigen::Infinity>());
-  Eigen::VectorXd dk = Eigen::VectorXd::Zero(M);  // the working slope changes
-  Eigen::VectorXd mask(M);  // sparsest_core's threshold: 0 for knots above tolerance, +inf elsewhere
+  Assembled a;
+  a.dk = Eigen::VectorXd::Zero(M);  // the working slope changes
+  Eigen::VectorXd mask(M);           // sparsest_core's threshold: 0 for knots above tolerance, +inf elsewhere
   for (int i = 0; i < M; ++i) {
-    if (sol.S.st[i] != 0) dk(i) = e.d(i);
-    mask(i) = std::abs(dk(i)) > res.knot_tolerance ? 0.0 : std::numeric_limits<double>::infinity();
+    if (s.sol.S.st[i] != 0) a.dk(i) = e.d(i);
+    mask(i) = std::abs(a.dk(i)) > res.knot_tolerance ? 0.0 : std::numeric_limits<double>::infinity();
   }
-  const double T = dk.lpNorm<1>();
-  const double c = (!skip && sol.S.stb == 0 && lam2 > 0.0) ? 0.0 : e.c;
+  a.T = a.dk.lpNorm<1>();
+  a.c = (!skip && s.sol.S.stb == 0 && lam2 > 0.0) ? 0.0 : e.c;
   res.spline.slope_left = e.s(0);
   res.spline.intercept = th(0) - e.s(0) * g.x(0);
   for (int i = 0; i < M; ++i)
-    if (dk(i) != 0.0) res.spline.knots.push_back({g.x(i + 1), dk(i)});
+    if (a.dk(i) != 0.0) res.spline.knots.push_back({g.x(i + 1), a.dk(i)});
   if (skip) {
-    res.regulariser = T;
+    res.regulariser = a.T;
     const SparsestResult sp = sparsest_core(g, th, e.s, mask);
     res.sparsest = sp.spline;
     res.sparsest_knots = sp.knots;
   } else {
     // The end slopes from the closed form with C = c (THEORY.md s.4): s_0 - z/2 and s_{N-2} - z/2.
-    const double C = c, s0 = e.s(0), s1 = e.s(N - 2);
-    const double zz = std::abs(C) > T ? std::copysign((std::abs(C) - T) / 2, C) : 0.0;
-    const EndSlopes es{s0 - zz / 2, s1 - zz / 2, zz, std::max(T, (std::abs(C) + T) / 2)};
+    const double C = a.c, s0 = e.s(0), s1 = e.s(N - 2);
+    const double zz = std::abs(C) > a.T ? std::copysign((std::abs(C) - a.T) / 2, C) : 0.0;
+    const EndSlopes es{s0 - zz / 2, s1 - zz / 2, zz, std::max(a.T, (std::abs(C) + a.T) / 2)};
     add_end_knots(g, es, res.spline);
     res.regulariser = es.cost;
   }
@@ -994,21 +1023,29 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
   res.data_fit = 0.5 * (th - g.y).squaredNorm();
   res.objective = res.data_fit + lambda * res.regulariser;
   res.dual = e.u;
-  res.dual_end = end_term ? e.beta : 0.0;
+  res.dual_end = s.end_term ? e.beta : 0.0;
+  return a;
+}
 
-  // ---- certificate: z = D^T u + beta g^T in lambda P, gap = lambda Reg - <theta, z> + 1/2 |y - theta - z|^2 ----
+// The certificate: z = D^T u + beta g^T in lambda P, gap = lambda Reg - <theta, z> + 1/2 |y - theta - z|^2, the
+// stationarity, dual feasibility and complementarity tests, each relative to its rounding scale; then the status.
+void certify(const Data& g, const TrendFilterSolve& s, const Assembled& a, double lambda, bool skip,
+             const TrendFilterOptions& opt, TrendFilterResult& res) {
+  const int N = g.n(), M = N - 2;
+  const Eqp& e = s.sol.e;
+  const Eigen::VectorXd& th = e.theta;
   Eigen::VectorXd z = Eigen::VectorXd::Zero(N);
   for (int i = 0; i < M; ++i) add_DT(g, i, e.u(i), z);
-  if (end_term) add_gT(g, e.beta, z);
+  if (s.end_term) add_gT(g, e.beta, z);
   const Eigen::VectorXd resid = g.y - th - z;
   double inner = 0.0, inner_scale = 0.0;  // <theta, z> = <D theta, u> + beta g theta
   for (int i = 0; i < M; ++i) {
-    inner += dk(i) * e.u(i);
-    inner_scale += std::abs(dk(i) * e.u(i));
+    inner += a.dk(i) * e.u(i);
+    inner_scale += std::abs(a.dk(i) * e.u(i));
   }
-  if (end_term) {
-    inner += e.beta * c;
-    inner_scale += std::abs(e.beta * c);
+  if (s.end_term) {
+    inner += e.beta * a.c;
+    inner_scale += std::abs(e.beta * a.c);
   }
   const double half_resid2 = 0.5 * resid.squaredNorm();
   res.duality_gap = lambda * res.regulariser - inner + half_resid2;
@@ -1031,23 +1068,45 @@ TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorX
   // Its rounding: relative to its terms; the dual's rounding (dual_scale) times the slope changes it multiplies;
   // and lambda times the rounding of each working slope change and of c (knot_tolerance each), which dominates
   // for nearly coincident x (value_scale ~ lambda / H there).
-  int working = end_term ? 1 : 0;
-  for (int i = 0; i < M; ++i) working += sol.S.st[i] != 0 ? 1 : 0;
+  int working = s.end_term ? 1 : 0;
+  for (int i = 0; i < M; ++i) working += s.sol.S.st[i] != 0 ? 1 : 0;
   const double gap_tol = opt.rounding * (lambda * res.regulariser + inner_scale + 0.5 * g.y.squaredNorm() +
-                                         dual_scale * (T + std::abs(c))) +
+                                         dual_scale * (a.T + std::abs(a.c))) +
                          lambda * res.knot_tolerance * working;
   const double compl_gap = res.duality_gap - half_resid2;
-  res.kkt_ok = converged && res.dual_infeasibility <= opt.rounding && res.stationarity <= opt.rounding &&
+  res.kkt_ok = s.converged && res.dual_infeasibility <= opt.rounding && res.stationarity <= opt.rounding &&
                std::abs(compl_gap) <= gap_tol;
-  res.converged = converged;
-  res.iterations = iterations;
-  if (converged && !res.kkt_ok) {
+  res.converged = s.converged;
+  res.iterations = s.iterations;
+  if (s.converged && !res.kkt_ok) {
     res.status = TrendFilterStatus::KktFailed;
     res.message = "active set terminated but the KKT check failed";
   } else {
-    res.status = status;
-    res.message = message;
+    res.status = s.status;
+    res.message = s.message;
   }
+}
+
+}  // namespace
+
+TrendFilterResult trend_filter_1d(const Eigen::VectorXd& x, const Eigen::VectorXd& y, double lambda, bool skip,
+                                  const TrendFilterOptions& opt) {
+  const std::string src = "trend_filter_1d";
+  opt.validate();
+  if (!std::isfinite(lambda) || lambda < 0.0)
+    throw input_error(src, "lambda must be finite and >= 0, got " + fmt(lambda));
+  const Data g = sort_data(x, y, src);
+  const int N = g.n();
+  const int max_it = opt.max_iterations > 0 ? opt.max_iterations : 50 * N + 100;  // TrendFilterOptions
+  TrendFilterResult res;
+  res.order = g.order;
+  res.fitted.resize(N);
+  if (lambda == 0.0) return interpolation_limit(x, y, skip, std::move(res));
+
+  const TrendFilterSolve s = solve_trend_filter(g, lambda, skip, max_it);
+  if (!skip) res.mu = s.mu;
+  const Assembled a = assemble_spline(g, s, lambda, skip, opt, res);
+  certify(g, s, a, lambda, skip, opt, res);
   return res;
 }
 
