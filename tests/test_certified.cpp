@@ -99,7 +99,7 @@ TEST(Certified, LassoFeatureSignMatchesFista) {
     // FISTA on the projected problem, independent of the library.
     const MatrixXd At = A - B * least_squares(B, A);
     const VectorXd yt = project_affine(X, y);
-    const double L = largest_eigenvalue(At.transpose() * At);
+    const double L = symmetric_eigenvalues(At.transpose() * At).maxCoeff();
     VectorXd u = VectorXd::Zero(m), v = u, prev = u;
     double tk = 1;
     for (int it = 0; it < 200000; ++it) {

@@ -616,10 +616,17 @@ TEST(Deep, InputMapSpectraMatchTheSvdOfTheExplicitProduct) {
           for (Eigen::Index r = 0; r < U.rows(); ++r) P(a, c) += M(a, r) * U(r, c);
       M = P;
     }
-    const Eigen::VectorXd ref = thin_svd(M).s;  // divide and conquer vs the library's Jacobi
+    // A second algorithm: the eigenvalues of the Jordan-Wielandt matrix [0 M; M^T 0] are +-s_j (and zeros),
+    // computed by symmetric QR, not by an SVD; its top min(m, n) eigenvalues, descending, are the singular values.
+    const Eigen::Index m = M.rows(), n = M.cols(), p = std::min(m, n);
+    Eigen::MatrixXd JW = Eigen::MatrixXd::Zero(m + n, m + n);
+    JW.topRightCorner(m, n) = M;
+    JW.bottomLeftCorner(n, m) = M.transpose();
+    const Eigen::VectorXd ev = symmetric_eigenvalues(JW);  // ascending
+    const Eigen::VectorXd ref = ev.tail(p).reverse();
     ASSERT_EQ(spectra[l].size(), ref.size()) << "stage " << l + 1;
-    // Weyl: singular values move by at most |dM|_2, and both the products and the SVDs are backward stable
-    // with |dM| ~ n eps |M| (n <= 6): kIdentity x s_1 covers it.
+    // Weyl: singular values move by at most |dM|_2, and the products, the SVD and the symmetric eigensolver are
+    // backward stable with |dM| ~ n eps |M| (n <= 12): kIdentity x s_1 covers it.
     EXPECT_LE((spectra[l] - ref).cwiseAbs().maxCoeff(), tol::kIdentity * ref(0)) << "stage " << l + 1;
     for (Eigen::Index j = 1; j < ref.size(); ++j) EXPECT_GE(spectra[l](j - 1), spectra[l](j));  // descending
   }

@@ -142,7 +142,7 @@ VectorXd fista_trend_filter(const std::vector<double>& xs, const VectorXd& y, do
   const Ops o = make_ops(xs);
   const MatrixXd Q = o.D * o.D.transpose();
   const VectorXd q = o.D * y;
-  const double L = largest_eigenvalue(Q);
+  const double L = symmetric_eigenvalues(Q).maxCoeff();
   VectorXd u = VectorXd::Zero(Q.rows()), v = u, u_prev = u;
   double t = 1.0, step = 0.0;
   for (int it = 0; it < iterations; ++it) {

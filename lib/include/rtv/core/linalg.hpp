@@ -1,5 +1,6 @@
-// rtv/core/linalg.hpp: the dense decompositions the project uses, compiled once (lib/src/core/linalg.cpp is the
-// only translation unit that instantiates Eigen's SVD, QR, LU and eigen solvers; STYLE.md: one concept, one place).
+// rtv/core/linalg.hpp: the dense decompositions the project uses, compiled once (lib/src/core/linalg_{svd,qr,lu_eig}.cpp
+// are the only translation units that instantiate Eigen's SVD, QR, LU and eigen solvers; STYLE.md: one concept,
+// one place).
 // Every routine takes and returns plain Eigen::MatrixXd / VectorXd; what each one guarantees is said below, so
 // that a caller can pick the decomposition by its property, not by its Eigen name.
 #pragma once
@@ -12,8 +13,8 @@ namespace rtv {
 /// value to small relative error, also the small ones that ranks look at). Empty for an empty A.
 Eigen::VectorXd singular_values(const Eigen::MatrixXd& A);
 
-/// Thin SVD A = U diag(s) V^T, s descending (U: m x p, V: n x p, p = min(m, n)). Divide and conquer (Eigen's
-/// BDCSVD: Jacobi below 16 columns), for the large matrices of the low-rank layers.
+/// Thin SVD A = U diag(s) V^T, s descending (U: m x p, V: n x p, p = min(m, n)); one-sided Jacobi, as
+/// singular_values (the same singular values to the last bit).
 struct ThinSvd {
   Eigen::MatrixXd U;
   Eigen::VectorXd s;
@@ -44,7 +45,8 @@ Eigen::MatrixXd inverse(const Eigen::MatrixXd& A);
 /// Gaussian).
 Eigen::MatrixXd orthonormal_basis(const Eigen::MatrixXd& B);
 
-/// The largest eigenvalue of a symmetric matrix S (self-adjoint eigen solver; S's lower triangle is read).
-double largest_eigenvalue(const Eigen::MatrixXd& S);
+/// The eigenvalues of a symmetric matrix S, ascending (tridiagonalisation and implicit symmetric QR: absolute
+/// error ~ eps |S|_2; S's lower triangle is read).
+Eigen::VectorXd symmetric_eigenvalues(const Eigen::MatrixXd& S);
 
 }  // namespace rtv
