@@ -1,5 +1,5 @@
-// rtv/io/io.hpp: files. Network files (JSON), PyTorch state_dict archives (.npz), NumPy arrays (.npy), and
-// atomic output (write a temporary file in the target folder, then rename: nothing is ever half-written).
+// rtv/io/io.hpp: files. Network files (JSON), PyTorch state_dict archives (.npz), NumPy arrays (.npy); atomic
+// output and whole-file reads are in rtv/io/files.hpp (included).
 //
 // Network JSON, format "rtv.shallow-relu" version 1 (README "File formats"):
 //   {"format": "rtv.shallow-relu", "version": 1,
@@ -65,11 +65,11 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "rtv/io/files.hpp"
 #include "rtv/nets/deep.hpp"
 #include "rtv/nets/network.hpp"
 
@@ -151,19 +151,5 @@ void write_array(const std::filesystem::path& path,
 /// Columns of equal length as CSV with a header line, numbers with 17 significant digits; atomic.
 void write_csv(const std::filesystem::path& path, const std::vector<std::string>& header,
                const std::vector<std::vector<double>>& columns);
-
-// ---- atomic output ----
-/// Write `contents` to `path` atomically: a temporary file beside it, flushed, then renamed. Throws
-/// InputError naming the path if the folder does not exist or is not writable.
-void write_file_atomic(const std::filesystem::path& path, const std::string& contents);
-
-/// Produce `path` atomically through a writer that receives the temporary path (for files written by other
-/// programs, e.g. gnuplot). After the writer returns, the temporary file must exist and be non-empty, else
-/// std::runtime_error naming `path`; the temporary is removed on every failure.
-void produce_file_atomic(const std::filesystem::path& path,
-                         const std::function<void(const std::filesystem::path& tmp)>& writer);
-
-/// Read a whole file; InputError naming the path if it is missing or unreadable.
-std::string read_file(const std::filesystem::path& path);
 
 }  // namespace rtv
