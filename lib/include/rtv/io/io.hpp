@@ -1,5 +1,5 @@
-// rtv/io/io.hpp: files. Network files (JSON), PyTorch state_dict archives (.npz), NumPy arrays (.npy); atomic
-// output and whole-file reads are in rtv/io/files.hpp (included).
+// rtv/io/io.hpp: network files (JSON), PyTorch state_dict archives (.npz); arrays (.npy, .npz, CSV) are in
+// rtv/io/arrays.hpp, atomic output and whole-file reads in rtv/io/files.hpp (both included).
 //
 // Network JSON, format "rtv.shallow-relu" version 1 (README "File formats"):
 //   {"format": "rtv.shallow-relu", "version": 1,
@@ -62,13 +62,10 @@
 // optional prefix, or any skip.* key) goes through the shallow reader and to_deep.
 #pragma once
 
-#include <Eigen/Core>
-#include <cstdint>
 #include <filesystem>
-#include <map>
 #include <string>
-#include <vector>
 
+#include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
 #include "rtv/nets/deep.hpp"
 #include "rtv/nets/network.hpp"
@@ -120,36 +117,5 @@ NetworkKind network_file_kind(const std::filesystem::path& path);
 
 /// Any network file as a deep network: deep JSON, deep .npz, or a shallow file converted by to_deep (exact).
 DeepNet read_deep_network(const std::filesystem::path& path);
-
-// ---- NumPy arrays ----
-/// A dense array from a .npy file, converted to double, C (row-major) order.
-struct NpyArray {
-  std::vector<std::int64_t> shape;
-  std::vector<double> data;
-  std::string dtype;  ///< the file's descr, e.g. "<f8"
-};
-
-/// Parse NumPy .npy bytes (format versions 1-3; dtypes <f8, <f4, <i8, <i4; C order only).
-NpyArray parse_npy(const std::string& bytes, const std::string& source);
-NpyArray read_npy(const std::filesystem::path& path);
-/// .npy bytes (version 1.0, '<f8', C order) for an array of the given shape.
-std::string npy_bytes(const std::vector<std::int64_t>& shape, const std::vector<double>& data);
-void write_npy(const std::filesystem::path& path, const std::vector<std::int64_t>& shape,
-               const std::vector<double>& data);
-/// Every member of a .npz archive (stored or deflated), keyed by name without the ".npy" suffix.
-std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path);
-
-// ---- 2D arrays (images, sinograms) ----
-/// A 2D array from .npy (2-D, see parse_npy) or .csv (rows of numbers separated by commas; one header line of
-/// non-numbers is skipped). InputError naming the file on a ragged, empty, non-numeric or non-finite array.
-Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_array(const std::filesystem::path& path);
-/// Write a 2D array as .npy (float64) or .csv (17 significant digits) by extension; atomic.
-void write_array(const std::filesystem::path& path,
-                 const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& a);
-
-// ---- CSV ----
-/// Columns of equal length as CSV with a header line, numbers with 17 significant digits; atomic.
-void write_csv(const std::filesystem::path& path, const std::vector<std::string>& header,
-               const std::vector<std::vector<double>>& columns);
 
 }  // namespace rtv
