@@ -3,7 +3,6 @@
 
 #include <Eigen/Core>
 #include <cstdint>
-#include <regex>
 #include <set>
 #include <utility>
 #include <vector>
@@ -115,13 +114,28 @@ std::string modules_string(int first, int last) {
 }
 
 // Splits "<prefix><i>.weight" / "<prefix><i>.bias" (prefix empty or ending in '.', i without leading zeros).
+// Exactly the keys of the regex ^((?:.*\.)?)(0|[1-9][0-9]{0,5})\.(weight|bias)$ it replaces (std::regex cost
+// seconds of compile time): i is 1 to 6 ASCII digits, "0" or not starting with 0; as i has no '.', the prefix is
+// everything up to the last '.' before it; and the prefix has no '\n' or '\r', which ECMAScript's '.' does not
+// match. The outputs are set only when the key matches.
 bool split_module_key(const std::string& key, std::string& prefix, int& index, bool& is_weight) {
-  static const std::regex re(R"(^((?:.*\.)?)(0|[1-9][0-9]{0,5})\.(weight|bias)$)");
-  std::smatch m;
-  if (!std::regex_match(key, m, re)) return false;
-  prefix = m[1].str();
-  index = std::stoi(m[2].str());
-  is_weight = m[3] == "weight";
+  static const std::string kWeight = ".weight", kBias = ".bias";
+  const auto ends_with = [&](const std::string& tail) {
+    return key.size() >= tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  const bool weight = ends_with(kWeight);
+  if (!weight && !ends_with(kBias)) return false;
+  const std::string rest = key.substr(0, key.size() - (weight ? kWeight : kBias).size());  // "<prefix><i>"
+  const std::size_t dot = rest.rfind('.');
+  const std::size_t start = dot == std::string::npos ? 0 : dot + 1;
+  const std::string digits = rest.substr(start);
+  if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos ||
+      (digits.size() > 1 && digits[0] == '0'))
+    return false;
+  if (rest.find_first_of("\n\r") < start) return false;
+  prefix = rest.substr(0, start);
+  index = std::stoi(digits);
+  is_weight = weight;
   return true;
 }
 
