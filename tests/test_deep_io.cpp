@@ -1,7 +1,8 @@
-// Deep network files (io.hpp): the "rtv.deep-relu" JSON (bitwise round trip, every malformed case named), the
-// import of deep PyTorch nn.Sequential archives against outputs that PyTorch itself computed (data/fixtures,
-// made by make_torch_fixtures.py), the folding of middle biases, the import's error cases, shallow files read as
-// deep ones, and `rtv inspect` on deep networks (values equal to the library's, exit 2 on bad files).
+// Deep network files (network_json.hpp, torch_import.hpp): the "rtv.deep-relu" JSON (bitwise round trip, every
+// malformed case named), the import of deep PyTorch nn.Sequential archives against outputs that PyTorch itself
+// computed (data/fixtures, made by make_torch_fixtures.py), the folding of middle biases, the import's error cases,
+// shallow files read as deep ones, and `rtv inspect` on deep networks (values equal to the library's, exit 2 on bad
+// files).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,7 +15,10 @@
 
 #include "rtv/nets/deep.hpp"
 #include "rtv/core/error.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
+#include "rtv/io/files.hpp"
+#include "rtv/io/network_json.hpp"
+#include "rtv/io/torch_import.hpp"
 #include "rtv/core/random.hpp"
 #include "rtv/core/tolerances.hpp"
 #include "rtv/nets/random_network.hpp"

@@ -6,7 +6,10 @@
 #include <cstring>
 
 #include "rtv/core/error.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
+#include "rtv/io/files.hpp"
+#include "rtv/io/network_json.hpp"
+#include "rtv/io/torch_import.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/core/random.hpp"
 #include "rtv/core/tolerances.hpp"

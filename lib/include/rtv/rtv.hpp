@@ -26,4 +26,7 @@
 #include "rtv/solvers/reduce.hpp"
 #include "rtv/solvers/train.hpp"
 #include "rtv/solvers/univariate.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
+#include "rtv/io/files.hpp"
+#include "rtv/io/network_json.hpp"
+#include "rtv/io/torch_import.hpp"

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <utility>
 
-#include "rtv/io/io.hpp"
+#include "rtv/io/files.hpp"
 
 namespace rtv::plot {
 
