@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <cstdio>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "rtv/core/linalg.hpp"
@@ -89,6 +91,31 @@ TEST(Cli, InspectTextAndHelp) {
   EXPECT_EQ(bt.out.find("run 'rtv balance'"), std::string::npos) << bt.out;
   EXPECT_EQ(run(kRtv + " --help").status, 0);
   EXPECT_EQ(run(kRtv + " inspect --help").status, 0);
+}
+
+// The usage text is generated from the command table (cli/main.cpp). Guards against a command that the
+// dispatcher runs but the usage omits (or the reverse: a listed command that is unknown), against a command
+// dropped from the table, and against the usage going to stdout on an unknown command (it belongs on stderr).
+TEST(Cli, UsageListsEveryCommandAndEachListedCommandRuns) {
+  const auto h = run(kRtv + " --help");
+  ASSERT_EQ(h.status, 0) << h.err;
+  std::set<std::string> listed;
+  std::istringstream lines(h.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && std::islower(static_cast<unsigned char>(line[2])))
+      listed.insert(line.substr(2, line.find(' ', 2) - 2));
+  EXPECT_EQ(listed, (std::set<std::string>{"balance", "fbp", "fit1d", "inspect", "phantom", "radon", "reduce",
+                                           "seminorm", "solve", "train"}))
+      << h.out;
+  for (const std::string& c : listed) {
+    const auto r = run(kRtv + " " + c + " --help");
+    EXPECT_EQ(r.status, 0) << c << "\n" << r.err;
+    EXPECT_EQ(r.out.rfind("rtv " + c + " ", 0), 0u) << c << "\n" << r.out;  // its own help, not the general usage
+  }
+  const auto u = run(kRtv + " frobnicate");
+  EXPECT_EQ(u.status, 2);
+  EXPECT_TRUE(u.out.empty()) << u.out;
+  EXPECT_NE(u.err.find(h.out), std::string::npos) << u.err;  // the same generated usage, after the error line
 }
 
 TEST(Cli, BalanceWritesABalancedNetworkWithTheSameFunction) {
