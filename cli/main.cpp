@@ -48,7 +48,7 @@ const std::vector<Command> kCommands = {
      run_seminorm},
 };
 
-constexpr std::size_t kLineWidth = 114;  // the usage text's right margin
+constexpr std::size_t kLineWidth = 115;  // the usage text's right margin
 
 // The usage text, from kCommands: one line per form, "  <name> <args>" then its summary in an aligned column,
 // wrapped at kLineWidth.
