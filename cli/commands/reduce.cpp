@@ -10,12 +10,8 @@
 
 namespace rtv::cli {
 
-namespace {
-
 // THEORY.md s.5: prune a network to <= N - (d + 1) neurons (N - 1 without skip connection) keeping its values at
 // the data points and not increasing its path norm (rtv/solvers/reduce.hpp).
-}  // namespace
-
 int run_reduce(const std::vector<std::string>& args) {
   std::string path, data, out;
   po::options_description desc(

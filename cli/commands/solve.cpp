@@ -13,12 +13,8 @@
 
 namespace rtv::cli {
 
-namespace {
-
 // THEORY.md s.5: the global optimum of min 1/2 sum (f(x_n) - y_n)^2 + lambda RTV(f), certified in d = 2 (column
 // generation with the exact oracle, rtv/solvers/certified.hpp); d = 1 is exact trend filtering (rtv/solvers/univariate.hpp).
-}  // namespace
-
 int run_solve(const std::vector<std::string>& args) {
   std::string data, out;
   double lambda = 0;
