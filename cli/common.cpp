@@ -91,7 +91,15 @@ struct FieldFlag {
 };
 
 constexpr FieldFlag kFieldFlags[] = {
-    {"fbp", "filter", "--filter"},
+    {"fbp", "filter", "--filter"},              // parse_window
+    {"seminorm", "angles", "--resolution"},     // RadonRtvOptions::angles
+    {"seminorm", "radius", "--radius"},         // radon_rtv_ball's r
+    {"train", "grad_tol", "--grad-tol"},        // TrainOptions
+    {"train", "lambda", "--lambda"},
+    {"train", "learning_rate", "--lr"},
+    {"train", "max_steps", "--steps"},
+    {"train", "optimizer", "--optimizer"},      // parse_optimizer, TrainOptions::optimizer
+    {"train", "rel_tol", "--rel-tol"},
 };
 
 }  // namespace

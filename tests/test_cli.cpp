@@ -2,6 +2,7 @@
 // bad input giving one clear line on stderr, exit status 2 and no output file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -555,6 +556,45 @@ TEST(Cli, SeminormOfANetworkOnABall) {
   const auto five = dir / "five.json";
   write_network_json(ShallowNet::zeros(5, 2, true), five);
   expect_usage_error(kRtv + " seminorm " + q(five.string()) + " --radius 1", "d = 2 and 3");
+}
+
+// The library names option fields ("learning_rate: must be ..."); the CLI prints the flag the user typed, once, on
+// one line, with the command and its help. Guards against a field missing from the CLI's table (the message would
+// name "learning_rate", which no user typed), a flag mapped to the wrong field, and a library message naming a
+// CLI flag again (the line would read "--lr" twice or under another command's flag).
+TEST(Cli, OptionErrorsNameTheFlag) {
+  test::ScratchDir dir;
+  const auto data = dir / "d.csv", net = dir / "n.json", out = dir / "out.json";
+  write_file_atomic(data, "x,y\n-1,0.5\n-0.5,-0.2\n0,0.3\n0.5,0.9\n1,0.1\n");
+  Rng rng(5);
+  write_network_json(random_network(rng, 2, 3), net);
+  const std::string train = kRtv + " train " + q(data.string()) + " --width 2 --lambda 1 -o " + q(out.string());
+  const std::string semi = kRtv + " seminorm " + q(net.string()) + " --radius 1";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {train + " --lr 0", "train: --lr: must be a number > 0"},
+      {train + " --steps -1", "train: --steps: must be >= 0"},
+      {train + " --grad-tol -1", "train: --grad-tol: must be >= 0"},
+      {train + " --rel-tol -1", "train: --rel-tol: must be >= 0"},
+      {train + " --optimizer sgd", "train: --optimizer: unknown optimizer 'sgd'"},
+      {kRtv + " train " + q(data.string()) + " --width 2 --lambda -1 -o " + q(out.string()),
+       "train: --lambda: must be a number >= 0"},
+      {semi + " --resolution 8", "seminorm: --resolution: 8 is too coarse to separate spikes (need >= 64)"},
+      {semi + " --resolution -1", "seminorm: --resolution: must be >= 0"},
+      {kRtv + " seminorm " + q(net.string()) + " --radius -1", "seminorm: --radius: the ball's radius must be"},
+      {kRtv + " fbp " + q(data.string()) + " --size 4 --filter sinc -o " + q((dir / "i.csv").string()),
+       "fbp: --filter: unknown filter 'sinc'"},
+  };
+  for (const auto& [cmd, message] : cases) {
+    const auto r = run(cmd);
+    EXPECT_EQ(r.status, 2) << cmd;
+    EXPECT_EQ(r.err.rfind("rtv: error: " + message, 0), 0u) << cmd << "\n" << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+    EXPECT_NE(r.err.find("(see 'rtv " + cmd.substr(kRtv.size() + 1, cmd.find(' ', kRtv.size() + 1) - kRtv.size() - 1) +
+                         " --help')"),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(Cli, SeminormReportsOppositeSignPairsItCannotSeparate) {

@@ -33,7 +33,7 @@ int run_fbp(const std::vector<std::string>& args) {
   if (in.empty()) throw UsageError("fbp: missing SINOGRAM");
   if (out.empty()) throw UsageError("fbp: missing -o IMAGE");
   if (n < 0) throw UsageError("fbp: --size must be positive (or 0 for the default)");
-  const rtv::Window w = rtv::parse_window(filter, "fbp --filter");
+  const rtv::Window w = rtv::parse_window(filter);
   const int threads = threads_option(vm);
   const rtv::Array2D sino = rtv::read_array(in);
   const int M = static_cast<int>(sino.cols());

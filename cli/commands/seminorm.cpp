@@ -18,8 +18,7 @@ namespace {
 
 int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, int threads) {
   if (!vm.count("radius")) throw UsageError("seminorm: a NETWORK needs --radius r (the R-TV is taken on the ball B_r)");
-  const double r = vm["radius"].as<double>();
-  if (!(r > 0) || !std::isfinite(r)) throw UsageError("seminorm: --radius must be a positive number");
+  const double r = vm["radius"].as<double>();  // radon_rtv_ball checks it ("radius") and the resolution ("angles")
   const rtv::ShallowNet net = rtv::read_network(path);
   if (net.dim() != 2 && net.dim() != 3)
     throw rtv::input_error(path, "input dimension " + std::to_string(net.dim()) +
@@ -27,12 +26,10 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
                                      "--radius' for the exact value in any d)");
   rtv::RadonRtvOptions o;
   o.threads = threads;
+  // --window is in units of r and must be > 0 (the library's 0 means its default, 32 r, which --window 0 is not).
+  if (vm["window"].as<double>() <= 0) throw UsageError("seminorm: --window must be > 0");
   o.window = vm["window"].as<double>() * r;
   o.angles = vm["resolution"].as<int>();
-  if (o.window <= 0 || o.angles < 0) throw UsageError("seminorm: --window must be > 0 and --resolution >= 0");
-  if (o.angles > 0 && o.angles < (net.dim() == 2 ? 64 : 16))
-    throw UsageError("seminorm: --resolution " + std::to_string(o.angles) + " is too coarse to separate spikes (need >= " +
-                     std::string(net.dim() == 2 ? "64" : "16") + ")");
   const rtv::RadonRtv res = rtv::radon_rtv_ball(rtv::RidgeSum::from_network(net), r, o);
   const double exact = rtv::rtv_exact_ball(net, r);
   std::vector<rtv::RecoveredSpike> neurons;

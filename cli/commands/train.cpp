@@ -40,11 +40,10 @@ int run_train(const std::vector<std::string>& args) {
   if (!vm.count("width")) throw UsageError("train: missing --width K");
   if (width < 1) throw UsageError("train: --width must be at least 1, got " + std::to_string(width));
   if (!vm.count("lambda")) throw UsageError("train: missing --lambda L");
-  if (!(lambda >= 0) || !std::isfinite(lambda)) throw UsageError("train: --lambda must be a number >= 0");
   if (out.empty()) throw UsageError("train: missing -o NET.json");
   if (seed < 0) throw UsageError("train: --seed must be >= 0");
   rtv::TrainOptions o;
-  o.optimizer = rtv::parse_optimizer(optimizer, "--optimizer");
+  o.optimizer = rtv::parse_optimizer(optimizer);
   o.lambda = lambda;
   o.learning_rate = lr;
   o.max_steps = steps;
