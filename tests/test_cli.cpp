@@ -2,8 +2,11 @@
 // bad input giving one clear line on stderr, exit status 2 and no output file.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "rtv/core/linalg.hpp"
@@ -89,6 +92,31 @@ TEST(Cli, InspectTextAndHelp) {
   EXPECT_EQ(bt.out.find("run 'rtv balance'"), std::string::npos) << bt.out;
   EXPECT_EQ(run(kRtv + " --help").status, 0);
   EXPECT_EQ(run(kRtv + " inspect --help").status, 0);
+}
+
+// The usage text is generated from the command table (cli/main.cpp). Guards against a command that the
+// dispatcher runs but the usage omits (or the reverse: a listed command that is unknown), against a command
+// dropped from the table, and against the usage going to stdout on an unknown command (it belongs on stderr).
+TEST(Cli, UsageListsEveryCommandAndEachListedCommandRuns) {
+  const auto h = run(kRtv + " --help");
+  ASSERT_EQ(h.status, 0) << h.err;
+  std::set<std::string> listed;
+  std::istringstream lines(h.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && std::islower(static_cast<unsigned char>(line[2])))
+      listed.insert(line.substr(2, line.find(' ', 2) - 2));
+  EXPECT_EQ(listed, (std::set<std::string>{"balance", "fbp", "fit1d", "inspect", "phantom", "radon", "reduce",
+                                           "seminorm", "solve", "train"}))
+      << h.out;
+  for (const std::string& c : listed) {
+    const auto r = run(kRtv + " " + c + " --help");
+    EXPECT_EQ(r.status, 0) << c << "\n" << r.err;
+    EXPECT_EQ(r.out.rfind("rtv " + c + " ", 0), 0u) << c << "\n" << r.out;  // its own help, not the general usage
+  }
+  const auto u = run(kRtv + " frobnicate");
+  EXPECT_EQ(u.status, 2);
+  EXPECT_TRUE(u.out.empty()) << u.out;
+  EXPECT_NE(u.err.find(h.out), std::string::npos) << u.err;  // the same generated usage, after the error line
 }
 
 TEST(Cli, BalanceWritesABalancedNetworkWithTheSameFunction) {
@@ -528,6 +556,45 @@ TEST(Cli, SeminormOfANetworkOnABall) {
   const auto five = dir / "five.json";
   write_network_json(ShallowNet::zeros(5, 2, true), five);
   expect_usage_error(kRtv + " seminorm " + q(five.string()) + " --radius 1", "d = 2 and 3");
+}
+
+// The library names option fields ("learning_rate: must be ..."); the CLI prints the flag the user typed, once, on
+// one line, with the command and its help. Guards against a field missing from the CLI's table (the message would
+// name "learning_rate", which no user typed), a flag mapped to the wrong field, and a library message naming a
+// CLI flag again (the line would read "--lr" twice or under another command's flag).
+TEST(Cli, OptionErrorsNameTheFlag) {
+  test::ScratchDir dir;
+  const auto data = dir / "d.csv", net = dir / "n.json", out = dir / "out.json";
+  write_file_atomic(data, "x,y\n-1,0.5\n-0.5,-0.2\n0,0.3\n0.5,0.9\n1,0.1\n");
+  Rng rng(5);
+  write_network_json(random_network(rng, 2, 3), net);
+  const std::string train = kRtv + " train " + q(data.string()) + " --width 2 --lambda 1 -o " + q(out.string());
+  const std::string semi = kRtv + " seminorm " + q(net.string()) + " --radius 1";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {train + " --lr 0", "train: --lr: must be a number > 0"},
+      {train + " --steps -1", "train: --steps: must be >= 0"},
+      {train + " --grad-tol -1", "train: --grad-tol: must be >= 0"},
+      {train + " --rel-tol -1", "train: --rel-tol: must be >= 0"},
+      {train + " --optimizer sgd", "train: --optimizer: unknown optimizer 'sgd'"},
+      {kRtv + " train " + q(data.string()) + " --width 2 --lambda -1 -o " + q(out.string()),
+       "train: --lambda: must be a number >= 0"},
+      {semi + " --resolution 8", "seminorm: --resolution: 8 is too coarse to separate spikes (need >= 64)"},
+      {semi + " --resolution -1", "seminorm: --resolution: must be >= 0"},
+      {kRtv + " seminorm " + q(net.string()) + " --radius -1", "seminorm: --radius: the ball's radius must be"},
+      {kRtv + " fbp " + q(data.string()) + " --size 4 --filter sinc -o " + q((dir / "i.csv").string()),
+       "fbp: --filter: unknown filter 'sinc'"},
+  };
+  for (const auto& [cmd, message] : cases) {
+    const auto r = run(cmd);
+    EXPECT_EQ(r.status, 2) << cmd;
+    EXPECT_EQ(r.err.rfind("rtv: error: " + message, 0), 0u) << cmd << "\n" << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+    EXPECT_NE(r.err.find("(see 'rtv " + cmd.substr(kRtv.size() + 1, cmd.find(' ', kRtv.size() + 1) - kRtv.size() - 1) +
+                         " --help')"),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(Cli, SeminormReportsOppositeSignPairsItCannotSeparate) {

@@ -753,7 +753,7 @@ TEST(Deep, TrainRejectsPathProxAndBadData) {
     train(net, X, Y, o);
     ADD_FAILURE() << "PathProx accepted for a deep network";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("--optimizer"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("optimizer: ", 0), 0u) << e.what();
   }
   o.optimizer = Optimizer::GD;
   EXPECT_THROW(train(net, X, Eigen::MatrixXd::Zero(10, 2), o), InputError);  // wrong number of outputs

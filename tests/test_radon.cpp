@@ -70,6 +70,11 @@ TEST(Filters, EvenPowersAreDerivativesOfAGaussian) {
 TEST(Filters, WindowNames) {
   for (const char* w : {"ram-lak", "shepp-logan", "cosine", "hann", "hamming"}) EXPECT_EQ(window_name(parse_window(w)), w);
   EXPECT_THROW(parse_window("butterworth"), InputError);
+  try {  // the option field, not a CLI flag (the CLI maps "filter" to fbp's --filter)
+    parse_window("butterworth");
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("filter: ", 0), 0u) << e.what();
+  }
   // Two roundings of values ~0.08 and ~0.013: 1e-16 and 1e-17 are a few eps of each.
   EXPECT_NEAR(radon_inversion_constant(2), 1 / (4 * M_PI), 1e-16);
   EXPECT_NEAR(radon_inversion_constant(3), 1 / (8 * M_PI * M_PI), 1e-17);

@@ -5,7 +5,10 @@
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
+#include <functional>
+#include <string>
 
+#include "rtv/core/error.hpp"
 #include "rtv/nets/random_network.hpp"
 #include "rtv/radon/filters.hpp"
 #include "rtv/nets/norms.hpp"
@@ -239,16 +242,37 @@ TEST(RadonMeasure, AffineFunctionsHaveNoSpikes) {
   EXPECT_EQ(res.kinks, 0);
 }
 
+// Bad input is an InputError whose message names the argument or option field ("<field>: <problem>"), which the
+// CLI maps to its flags. Guards against a std::invalid_argument (the CLI does not catch it: it would abort) and
+// against a message that names the wrong field (the CLI would then print it under the wrong flag, or none).
 TEST(RadonMeasure, RejectsBadInput) {
+  const auto expect_input_error = [](const std::function<void()>& call, const std::string& field) {
+    try {
+      call();
+      ADD_FAILURE() << "accepted, expected an InputError naming " << field;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(field + ": ", 0), 0u) << e.what();
+    }
+  };
   RidgeSum f = RidgeSum::from_network(ShallowNet::zeros(2, 1, true));
-  EXPECT_THROW(WindowedRadon(f, 0.0), std::invalid_argument);
-  EXPECT_THROW(radon_rtv_ball(f, 0.0), std::invalid_argument);
-  EXPECT_THROW(radon_rtv_ball(f, std::nan("")), std::invalid_argument);
-  EXPECT_THROW(radon_rtv_ball(RidgeSum::from_network(ShallowNet::zeros(4, 1, true)), 1.0), std::invalid_argument);
+  expect_input_error([&] { WindowedRadon(f, 0.0); }, "window");
+  expect_input_error([&] { WindowedRadon(RidgeSum::from_network(ShallowNet::zeros(1, 1, true)), 1.0); }, "f");
+  expect_input_error([&] { radon_rtv_ball(f, 0.0); }, "radius");
+  expect_input_error([&] { radon_rtv_ball(f, std::nan("")); }, "radius");
+  expect_input_error([&] { radon_rtv_ball(RidgeSum::from_network(ShallowNet::zeros(4, 1, true)), 1.0); }, "f");
+  RadonRtvOptions o;
+  for (const int angles : {-1, 63}) {  // d = 2 needs 0 (the default) or >= 64
+    o.angles = angles;
+    expect_input_error([&] { radon_rtv_ball(f, 1.0, o); }, "angles");
+  }
+  o.angles = 15;  // d = 3 needs >= 16
+  expect_input_error([&] { radon_rtv_ball(RidgeSum::from_network(ShallowNet::zeros(3, 1, true)), 1.0, o); }, "angles");
+  expect_input_error([] { radon_ball_quadrature([](const Eigen::VectorXd&) { return 1.0; }, Eigen::Vector4d(1, 0, 0, 0), 0.0, 1.0); },
+                     "gamma");
   Rng rng(3);
   RidgeSum smooth = RidgeSum::from_network(random_network(rng, 2, 2));
   smooth.smoothing(1) = 0.2;  // a smooth ridge has no spike: the box method does not apply
-  EXPECT_THROW(radon_rtv_ball(smooth, 1.0), std::invalid_argument);
+  expect_input_error([&] { radon_rtv_ball(smooth, 1.0); }, "f");
 }
 
 }  // namespace

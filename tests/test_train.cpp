@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "rtv/core/error.hpp"
 #include "rtv/nets/norms.hpp"
@@ -194,6 +195,35 @@ TEST(Train, RejectsBadInput) {
   EXPECT_THROW(train(net, D.X, bad, o), InputError);
   EXPECT_THROW(parse_optimizer("sgd"), InputError);
   EXPECT_THROW(init_network(r, 2, 0), InputError);
+}
+
+// Bad options are InputErrors "<field>: <problem>" naming the TrainOptions field (the CLI maps fields to its flags,
+// cli/common.cpp). Guards against a library message naming a CLI flag ("--lr") or no field at all: the CLI would
+// then print it without the flag the user typed.
+TEST(Train, OptionErrorsNameTheField) {
+  const auto field_of = [](const std::function<void()>& call) -> std::string {
+    try {
+      call();
+    } catch (const InputError& e) {
+      const std::string m = e.what();
+      return m.substr(0, m.find(": "));
+    }
+    return "(accepted)";
+  };
+  const auto with = [&](const std::function<void(TrainOptions&)>& set) {
+    return field_of([&] {
+      TrainOptions o;
+      set(o);
+      o.validate();
+    });
+  };
+  EXPECT_EQ(with([](TrainOptions& o) { o.lambda = -1; }), "lambda");
+  EXPECT_EQ(with([](TrainOptions& o) { o.learning_rate = 0; }), "learning_rate");
+  EXPECT_EQ(with([](TrainOptions& o) { o.max_steps = -1; }), "max_steps");
+  EXPECT_EQ(with([](TrainOptions& o) { o.grad_tol = -1; }), "grad_tol");
+  EXPECT_EQ(with([](TrainOptions& o) { o.rel_tol = std::nan(""); }), "rel_tol");
+  EXPECT_EQ(with([](TrainOptions&) {}), "(accepted)");
+  EXPECT_EQ(field_of([] { parse_optimizer("sgd"); }), "optimizer");
 }
 
 }  // namespace

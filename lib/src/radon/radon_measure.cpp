@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
+#include <cstdio>
+#include <string>
 #include <tuple>
 
 #include "rtv/core/error.hpp"
@@ -405,6 +407,13 @@ std::vector<Kink> find_kinks(const RidgeSum& f, double R, const std::vector<Cand
   return found;
 }
 
+// x in the shortest form that reads back exactly (%.17g), for error messages.
+std::string shortest(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
 // (gamma, t) of `k` in the orientation closest to `ref`.
 void align(const Eigen::VectorXd& ref, const Kink& k, Eigen::VectorXd& g, double& t) {
   if (angle_between(ref, k.gamma) <= angle_between(ref, -k.gamma)) {
@@ -421,13 +430,20 @@ void align(const Eigen::VectorXd& ref, const Kink& k, Eigen::VectorXd& g, double
 RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& options) {
   const int d = f.dim();
   if (d != 2 && d != 3)
-    throw std::invalid_argument("radon_rtv_ball: input dimension " + std::to_string(d) + ", implemented for d = 2 and 3");
+    throw input_error("f", "input dimension " + std::to_string(d) + ": radon_rtv_ball is implemented for d = 2 and 3");
   if (!(r > 0) || !std::isfinite(r))
-    throw std::invalid_argument("radon_rtv_ball: the ball's radius must be a positive number, got " + std::to_string(r));
+    throw input_error("radius", "the ball's radius must be a positive finite number, got " + shortest(r));
   for (int k = 0; k < f.terms(); ++k)
     if (f.smoothing(k) > 0 && f.v(k) != 0)
-      throw std::invalid_argument("radon_rtv_ball: term " + std::to_string(k) +
-                                  " is smooth (smoothing > 0): its measure has no spike; use measure_cap_antiderivative");
+      throw input_error("f", "term " + std::to_string(k) +
+                                 " is smooth (smoothing > 0): its measure has no spike; use measure_cap_antiderivative");
+  // Below these grids the detection heat map's cells are too wide to separate the spikes of distinct hyperplanes.
+  const int min_angles = d == 2 ? 64 : 16;
+  if (options.angles < 0)
+    throw input_error("angles", "must be >= 0 (0: the default), got " + std::to_string(options.angles));
+  if (options.angles > 0 && options.angles < min_angles)
+    throw input_error("angles", std::to_string(options.angles) + " is too coarse to separate spikes (need >= " +
+                                    std::to_string(min_angles) + ")");
   RadonRtv out;
   RadonRtvOptions o = options;
   if (o.window <= 0) o.window = 32 * r;

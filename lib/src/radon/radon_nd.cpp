@@ -116,7 +116,7 @@ double radon_ball_quadrature(const std::function<double(const Eigen::VectorXd&)>
     };
     return gauss_kronrod<double, 31>::integrate(ring, 0.0, rho, 8, tol);
   }
-  throw std::invalid_argument("radon_ball_quadrature: d = 2 or 3 only");
+  throw input_error("gamma", "dimension " + std::to_string(d) + ": radon_ball_quadrature handles d = 2 or 3 only");
 }
 
 }  // namespace rtv

@@ -2,7 +2,6 @@
 #include "rtv/radon/windowed_radon.hpp"
 
 #include <cmath>
-#include <stdexcept>
 #include <string>
 
 #include "rtv/core/error.hpp"
@@ -50,9 +49,9 @@ double RidgeSum::operator()(const Eigen::VectorXd& x) const {
 
 WindowedRadon::WindowedRadon(RidgeSum f, double R) : f_(std::move(f)), R_(R) {
   const int d = f_.dim();
-  if (d < 2) throw std::invalid_argument("WindowedRadon: input dimension " + std::to_string(d) + ", need d >= 2");
+  if (d < 2) throw input_error("f", "input dimension " + std::to_string(d) + ": WindowedRadon needs d >= 2");
   if (!(R > 0) || !std::isfinite(R))
-    throw std::invalid_argument("WindowedRadon: the window radius must be a positive number, got " + std::to_string(R));
+    throw input_error("window", "the window radius must be a positive finite number, got " + std::to_string(R));
   RTV_ASSERT(f_.b.size() == f_.terms() && f_.v.size() == f_.terms() && f_.smoothing.size() == f_.terms() &&
                  f_.c.size() == d,
              "WindowedRadon: consistent shapes");

@@ -37,10 +37,11 @@ ShallowNet init_network(Rng& rng, int d, int width, double scale, bool skip) {
 }
 
 void TrainOptions::validate() const {
-  if (!(lambda >= 0) || !std::isfinite(lambda)) throw input_error("--lambda", "must be a number >= 0");
-  if (!(learning_rate > 0) || !std::isfinite(learning_rate)) throw input_error("--lr", "must be a number > 0");
-  if (max_steps < 0) throw input_error("--steps", "must be >= 0");
-  if (!(grad_tol >= 0) || !(rel_tol >= 0)) throw input_error("tolerances", "must be >= 0");
+  if (!(lambda >= 0) || !std::isfinite(lambda)) throw input_error("lambda", "must be a number >= 0");
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate)) throw input_error("learning_rate", "must be a number > 0");
+  if (max_steps < 0) throw input_error("max_steps", "must be >= 0");
+  if (!(grad_tol >= 0)) throw input_error("grad_tol", "must be >= 0");
+  if (!(rel_tol >= 0)) throw input_error("rel_tol", "must be >= 0");
   if (history_stride < 0 || progress_stride < 0) throw input_error("strides", "must be >= 0");
   if (!(adam_beta1 >= 0 && adam_beta1 < 1 && adam_beta2 >= 0 && adam_beta2 < 1 && adam_eps > 0))
     throw input_error("adam", "beta1, beta2 in [0, 1) and eps > 0");
@@ -380,7 +381,7 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
 DeepTrainResult train(const DeepNet& init, const Eigen::MatrixXd& X, const Eigen::MatrixXd& Y, const TrainOptions& o) {
   o.validate();
   if (o.optimizer == Optimizer::PathProx)
-    throw input_error("--optimizer", "prox (PathProx) trains shallow networks only; use gd or adam for a deep network");
+    throw input_error("optimizer", "prox (PathProx) trains shallow networks only; use gd or adam for a deep network");
   init.validate("initial network");
   if (X.cols() != init.dim())
     throw input_error("data", "points have " + std::to_string(X.cols()) + " coordinates but the network's input "

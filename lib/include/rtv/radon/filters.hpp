@@ -26,7 +26,7 @@ namespace rtv {
 enum class Window { RamLak, SheppLogan, Cosine, Hann, Hamming };
 
 /// "ram-lak" (or "none"), "shepp-logan", "cosine", "hann", "hamming"; InputError naming `source` otherwise.
-Window parse_window(const std::string& name, const std::string& source = "--filter");
+Window parse_window(const std::string& name, const std::string& source = "filter");
 std::string window_name(Window w);
 
 /// c_d = 1 / (2 (2 pi)^{d-1}).

@@ -115,7 +115,7 @@ struct UnresolvedPair {
 struct RadonRtvOptions {
   double window = 0.0;      ///< R (0: 32 r); boxes are also computed at 2R
   double detect_window = 0.0;  ///< window of the detection heat map (0: d = 2: 2 r, d = 3: r / 2)
-  int angles = 0;           ///< detection grid: d = 2 angles in [0, pi) (0: 256); d = 3 Gauss-Legendre nodes (0: 40)
+  int angles = 0;           ///< detection grid: d = 2 angles in [0, pi) (0: 256, else >= 64); d = 3 Gauss-Legendre nodes (0: 40, else >= 16)
   double dt = 0.0;          ///< detection offset step (0: r / 64)
   double detect = 1e-4;     ///< seeds: local maxima of |q| above detect x max |q|
   double max_cap = 0.2;     ///< largest cap half-angle of a box (radians)
@@ -139,7 +139,9 @@ struct RadonRtv {
   RadonRtvOptions options;      ///< with the defaults resolved
 };
 
-/// Numerical R-TV of f on B_r from its windowed Radon transform (header comment). d = 2 or 3.
+/// Numerical R-TV of f on B_r from its windowed Radon transform (header comment). d = 2 or 3. Throws InputError
+/// naming "f" (d not 2 or 3, a smooth term), "radius" (r not positive finite) or "angles" (< 0, or below 64 for
+/// d = 2 / 16 for d = 3: too coarse to separate spikes).
 RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& options = {});
 
 /// The angle between two unit vectors (atan2 form: accurate for small and near-pi angles).

@@ -48,6 +48,7 @@ struct RidgeSum {
 /// t-derivatives of R{phi_R f}(gamma, t) in closed form (header comment). Cost O(K d) per call.
 class WindowedRadon {
  public:
+  /// Throws InputError naming "f" (d < 2) or "window" (R not positive finite).
   WindowedRadon(RidgeSum f, double R);
   /// d^deriv/dt^deriv R{phi_R f}(gamma, t), deriv = 0..4; gamma a unit vector of dimension d.
   double operator()(const Eigen::VectorXd& gamma, double t, int deriv = 0) const;

@@ -30,7 +30,7 @@
 namespace rtv {
 
 enum class Optimizer { GD, Adam, PathProx };
-Optimizer parse_optimizer(const std::string& name, const std::string& source = "--optimizer");
+Optimizer parse_optimizer(const std::string& name, const std::string& source = "optimizer");
 std::string optimizer_name(Optimizer o);
 
 /// Random initialisation: w_k ~ scale N(0, I_d / d), b_k ~ scale N(0, 1) / sqrt(d), v_k ~ scale N(0, 1) / sqrt(K),
