@@ -117,32 +117,8 @@ struct Claim {
   std::function<ClaimResult(const Context&)> run;
 };
 
-/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line).
+/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line; each is defined in
+/// verify/claims/<id>_<slug>.cpp).
 const std::vector<Claim>& registry();
-
-// The claims (one function per claim, defined next to their experiments).
-Claim claim_w1_rescaling_invariance();
-Claim claim_w2_balance_minimises_wd();
-Claim claim_w3_trained_nets_balanced();
-Claim claim_w4_wd_equals_pathnorm_optimum();
-Claim claim_s1_min_tv_interpolation();
-Claim claim_s2_knot_bound_1d();
-Claim claim_s3_wd_training_solves_tv();
-Claim claim_s4_skip_connection();
-Claim claim_r1_radon_accuracy();
-Claim claim_r2_fbp_inversion();
-Claim claim_r3_gaussian_rtv();
-Claim claim_r4_neuron_dirac_pair();
-Claim claim_r5_rtv_equals_pathnorm();
-Claim claim_r6_ridge_rtv();
-Claim claim_n1_neuron_reduction();
-Claim claim_n2_trained_sparsity();
-Claim claim_n3_certified_global_optimum();
-Claim claim_d1_schatten_identity();
-Claim claim_d2_linear_layers_low_rank();
-Claim claim_d3_deep_skip_connections();
-Claim claim_a1_maurey_rate();
-Claim claim_a2_sharp_rate();
-Claim claim_a3_curse_contrast();
 
 }  // namespace rtv::verify
