@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "convergence.hpp"  // fitted_order (rtv_reference)
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/radon2d.hpp"
 #include "rtv/core/random.hpp"
@@ -26,8 +27,6 @@ std::string num(double x);
 /// A figure heat map of a row-major array over [x0, x1] x [y0, y1] (rows along y).
 plot::Heatmap heat(const Array2D& a, double x0, double x1, double y0, double y1, bool diverging, std::string label);
 
-/// Least-squares slope of log(err) against log(h): the observed convergence order (err ~ C h^p).
-double fitted_order(const std::vector<double>& h, const std::vector<double>& err);
 
 const char* to_string(Kind k);
 const char* to_string(Size s);
