@@ -117,6 +117,24 @@ TEST(ClaimResult, AFailedMeasurementFailsTheClaimAndIsNamed) {
   EXPECT_FALSE(empty.passed) << "a claim that measured nothing must not pass";
 }
 
+// Guards the explicit bound: a bound check must carry its bound in `bound` with its operator (the string-op
+// Measurement kept an upper bound in `tolerance` and a lower one in `predicted`, easy to read from the wrong field).
+TEST(ClaimResult, BoundChecksCarryTheirOperatorAndBound) {
+  const Measurement up = at_most("upper", 0.5, 2.0, "rule"), low = at_least("lower", 3.0, 1.5, "rule");
+  const Measurement near = measure("approx", 1.0, 1.1, false, 0.2, "rule");
+  EXPECT_EQ(up.op, Op::AtMost);
+  EXPECT_EQ(up.bound, 2.0);
+  EXPECT_EQ(low.op, Op::AtLeast);
+  EXPECT_EQ(low.bound, 1.5);
+  EXPECT_EQ(near.op, Op::Approx);
+  EXPECT_EQ(near.tolerance, 0.2);
+  EXPECT_STREQ(to_string(Op::Approx), "~");  // report.json's "op"
+  EXPECT_STREQ(to_string(Op::AtMost), "<=");
+  EXPECT_STREQ(to_string(Op::AtLeast), ">=");
+  EXPECT_EQ(describe(up), "0.5 <= 2");
+  EXPECT_EQ(describe(low), "3 >= 1.5");
+}
+
 // Guards the report's "closest check" column: a passing check against a negative or zero bound used to score
 // 1e300 and be named the worst, above a check that was nearly failing.
 TEST(ClaimResult, ClosestCheckIsTheOneNearestItsBoundWhateverTheSignOfTheBound) {

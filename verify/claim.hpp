@@ -52,16 +52,26 @@ struct Context {
   void progress(const std::string& message) const;
 };
 
-/// One measured quantity next to its prediction.
+/// How a Measurement is judged.
+enum class Op {
+  Approx,   ///< measured ~ predicted: passes iff error <= tolerance
+  AtMost,   ///< passes iff measured <= bound
+  AtLeast,  ///< passes iff measured >= bound
+};
+/// "~", "<=", ">=": the operator as report.json spells it ("op").
+const char* to_string(Op op);
+
+/// One measured quantity next to its prediction (Op::Approx) or its bound (Op::AtMost, Op::AtLeast).
 struct Measurement {
   std::string quantity;    ///< what was measured, e.g. "max rel. diff of f over 600k points"
+  Op op = Op::Approx;
   double measured = 0.0;
-  double predicted = 0.0;
-  double error = 0.0;      ///< |measured - predicted| (relative where `relative`)
+  double predicted = 0.0;  ///< Approx: the theory's value (0 for a bound check)
+  double error = 0.0;      ///< Approx: |measured - predicted| (relative where `relative`); AtMost: measured;
+                           ///< AtLeast: max(0, bound - measured)
   bool relative = true;
-  double tolerance = 0.0;  ///< pass iff error <= tolerance (for "<=" and ">=": see `op`)
-  std::string op = "~";    ///< "~": measured ~ predicted within tolerance; "<=": measured <= tolerance;
-                           ///< ">=": measured >= predicted
+  double tolerance = 0.0;  ///< Approx: pass iff error <= tolerance (0 for a bound check)
+  double bound = 0.0;      ///< AtMost, AtLeast: the bound on `measured` (0 for Approx)
   std::string rule;        ///< the acceptance rule and its reason, e.g. "<= 100 eps (rounding bound)"
   bool passed = false;
   std::string detail;      ///< e.g. the worst input
@@ -71,9 +81,9 @@ struct Measurement {
 /// relative = true uses the absolute error).
 Measurement measure(std::string quantity, double measured, double predicted, bool relative, double tolerance,
                     std::string rule, std::string detail = "");
-/// A bound check: passes iff measured <= bound; error = measured; op "<=".
+/// A bound check: passes iff measured <= bound; error = measured; Op::AtMost.
 Measurement at_most(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
-/// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); op ">=".
+/// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); Op::AtLeast.
 Measurement at_least(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
 
 /// "measured <op> bound" in the report's number format (num()), e.g. "0.0012 <= 0.01", "1.93 >= 1.7",
