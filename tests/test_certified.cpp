@@ -1,5 +1,5 @@
 // The certified optimum in d = 2 (THEORY.md s.5, rtv/solvers/certified.hpp) against references that share no code with it:
-//  * the oracle against a dense scan of directions (verify/reference_2d.hpp, shared with claim N3; plus every
+//  * the oracle against a dense scan of directions (verify/reference/reference_2d.hpp, shared with N3; plus every
 //    critical direction) with t at every knot: two-sided, since between critical directions g is a smooth function
 //    of the angle (gamma(theta) . v), so a scan of step h is within |v| h^2 / 2 of the supremum;
 //  * the restricted lasso against a long FISTA run;

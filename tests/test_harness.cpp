@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cctype>
+#include <filesystem>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "claim.hpp"
 #include "harness.hpp"
@@ -22,7 +26,78 @@ TEST(Registry, IdsAreUniqueAndClaimsAreDescribed) {
     EXPECT_EQ(c.section.rfind("THEORY.md s.", 0), 0u) << c.id << " must cite its THEORY.md section";
     EXPECT_TRUE(static_cast<bool>(c.run));
   }
-  for (const char* id : {"W1", "W2", "W3", "W4", "R1", "R2", "R3", "R4", "R5", "R6", "S1", "S2", "S3", "S4", "N1", "N2", "N3", "D1", "D2", "D3", "A1", "A2", "A3"}) EXPECT_TRUE(ids.count(id)) << id;
+}
+
+// The catalogue table of CLAIMS.md (the project's spec; the repo holds no copy of it and the tests read nothing
+// outside the repo), row by row in its order: id, slug, and whether the row is pending (catalogued but not
+// implemented yet). Guards against a registry typo (an id or slug that is not the catalogue's), a claim dropped
+// from or added to the registry without its catalogue row, a row implemented without leaving the pending list,
+// and a change of the claims' order (the report's order is the catalogue's). When CLAIMS.md gains a row, add it
+// here (pending until implemented).
+struct CatalogueRow {
+  const char* id;
+  const char* slug;
+  bool pending;
+};
+constexpr CatalogueRow kCatalogue[] = {
+    {"W1", "rescaling-invariance", false},
+    {"W2", "balance-minimises-wd", false},
+    {"W3", "trained-nets-balanced", false},
+    {"W4", "wd-equals-pathnorm-optimum", false},
+    {"R1", "radon-accuracy", false},
+    {"R2", "fbp-inversion", false},
+    {"R3", "gaussian-rtv", false},
+    {"R4", "neuron-dirac-pair", false},
+    {"R5", "rtv-equals-pathnorm", false},
+    {"R6", "ridge-rtv", false},
+    {"S1", "min-tv-interpolation", false},
+    {"S2", "knot-bound-1d", false},
+    {"S3", "wd-training-solves-tv", false},
+    {"S4", "skip-connection", false},
+    {"N1", "neuron-reduction", false},
+    {"N2", "trained-sparsity", false},
+    {"N3", "certified-global-optimum", false},
+    {"D1", "schatten-identity", false},
+    {"D2", "linear-layers-low-rank", false},
+    {"D3", "deep-skip-connections", false},
+    {"A1", "maurey-rate", false},
+    {"A2", "sharp-rate", false},
+    {"A3", "curse-contrast", false},
+    {"N4", "certified-global-optimum-3d", true},  // issue 18
+    {"E1", "estimation-rate", true},              // issue 18
+    {"E2", "linear-estimators-curse", true},      // issue 18
+};
+
+TEST(Registry, IdsAndSlugsAreTheCataloguesInItsOrderApartFromThePendingRows) {
+  std::vector<std::string> expected, registered;
+  for (const CatalogueRow& row : kCatalogue)
+    if (!row.pending) expected.push_back(std::string(row.id) + " " + row.slug);
+  for (const auto& c : registry()) registered.push_back(c.id + " " + c.name);
+  EXPECT_EQ(registered, expected);
+  for (const CatalogueRow& row : kCatalogue) {
+    if (!row.pending) continue;
+    for (const auto& c : registry()) EXPECT_NE(c.id, row.id) << row.id << " is implemented: take it off the pending list";
+  }
+}
+
+// verify/claims/<id>_<slug>.cpp ('-' as '_') holds each registered claim, and every such file is registered:
+// guards against a claim file the registry does not list (built, never run) and a file named after another claim.
+TEST(Registry, EveryClaimIsItsOwnFileAndEveryClaimFileIsRegistered) {
+  const std::filesystem::path dir = std::filesystem::path(RTV_SOURCE_DIR) / "verify" / "claims";
+  std::set<std::string> files, wanted;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string f = e.path().filename().string();
+    const bool claim_file = f.size() > 3 && std::isupper(static_cast<unsigned char>(f[0])) &&
+                            std::isdigit(static_cast<unsigned char>(f[1])) && f[2] == '_';
+    if (claim_file) files.insert(f);
+  }
+  for (const auto& c : registry()) {
+    std::string slug = c.name;
+    for (char& ch : slug)
+      if (ch == '-') ch = '_';
+    wanted.insert(c.id + "_" + slug + ".cpp");
+  }
+  EXPECT_EQ(files, wanted);
 }
 
 TEST(ClaimResult, AFailedMeasurementFailsTheClaimAndIsNamed) {
@@ -40,6 +115,24 @@ TEST(ClaimResult, AFailedMeasurementFailsTheClaimAndIsNamed) {
   ClaimResult empty;
   empty.conclude();
   EXPECT_FALSE(empty.passed) << "a claim that measured nothing must not pass";
+}
+
+// Guards the explicit bound: a bound check must carry its bound in `bound` with its operator (the string-op
+// Measurement kept an upper bound in `tolerance` and a lower one in `predicted`, easy to read from the wrong field).
+TEST(ClaimResult, BoundChecksCarryTheirOperatorAndBound) {
+  const Measurement up = at_most("upper", 0.5, 2.0, "rule"), low = at_least("lower", 3.0, 1.5, "rule");
+  const Measurement near = measure("approx", 1.0, 1.1, false, 0.2, "rule");
+  EXPECT_EQ(up.op, Op::AtMost);
+  EXPECT_EQ(up.bound, 2.0);
+  EXPECT_EQ(low.op, Op::AtLeast);
+  EXPECT_EQ(low.bound, 1.5);
+  EXPECT_EQ(near.op, Op::Approx);
+  EXPECT_EQ(near.tolerance, 0.2);
+  EXPECT_STREQ(to_string(Op::Approx), "~");  // report.json's "op"
+  EXPECT_STREQ(to_string(Op::AtMost), "<=");
+  EXPECT_STREQ(to_string(Op::AtLeast), ">=");
+  EXPECT_EQ(describe(up), "0.5 <= 2");
+  EXPECT_EQ(describe(low), "3 >= 1.5");
 }
 
 // Guards the report's "closest check" column: a passing check against a negative or zero bound used to score

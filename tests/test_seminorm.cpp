@@ -1,4 +1,5 @@
-// The Radon-domain R-TV (rtv/radon/seminorm.hpp, THEORY.md s.3, s.8) and its references (verify/reference_rtv.hpp):
+// The Radon-domain R-TV (rtv/radon/seminorm.hpp, THEORY.md s.3, s.8) and its references
+// (verify/reference/reference_rtv.hpp):
 // every reference against a second, independent route; the numerical R-TV against the references with the
 // order of convergence over four resolutions or more; the cubic-spline projector against closed-form
 // sinograms; the flag for data that do not vanish at the square's edge.
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "claim.hpp"
+#include "convergence.hpp"
 #include "reference_rtv.hpp"
 #include "rtv/radon/phantoms.hpp"
 #include "rtv/radon/radon2d.hpp"

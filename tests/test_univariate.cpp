@@ -1,5 +1,5 @@
 // The exact univariate solvers (THEORY.md s.4) against references that share no code with them (STYLE.md item 6):
-//  * (verify/reference_1d.hpp, shared with the claims S1, S2) a dense two-phase simplex (Bland's rule): min TV(f')
+//  * (verify/reference/reference_1d.hpp, shared with S1, S2) a dense two-phase simplex (Bland's rule): min TV(f')
 //    interpolation as an LP over splines with many candidate knots (with skip connection) or over neurons
 //    p sigma(x - t) + q sigma(t - x) (without);
 //  * brute force over knot configurations for the sparsest interpolant: for every multiset of k data intervals

@@ -24,18 +24,6 @@ std::string num(double x) {
   return buf;
 }
 
-double fitted_order(const std::vector<double>& h, const std::vector<double>& err) {
-  const std::size_t n = h.size();
-  double mx = 0, my = 0;
-  for (std::size_t i = 0; i < n; ++i) mx += std::log(h[i]) / n, my += std::log(err[i]) / n;
-  double sxy = 0, sxx = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double dx = std::log(h[i]) - mx;
-    sxy += dx * (std::log(err[i]) - my), sxx += dx * dx;
-  }
-  return sxy / sxx;
-}
-
 const char* to_string(Kind k) {
   switch (k) {
     case Kind::Theorem: return "theorem";
@@ -82,11 +70,10 @@ Measurement at_most(std::string quantity, double measured, double bound, std::st
   Measurement m;
   m.quantity = std::move(quantity);
   m.measured = measured;
-  m.predicted = 0.0;
+  m.op = Op::AtMost;
   m.relative = false;
   m.error = measured;
-  m.tolerance = bound;
-  m.op = "<=";
+  m.bound = bound;
   m.rule = std::move(rule);
   m.detail = std::move(detail);
   m.passed = std::isfinite(measured) && measured <= bound;
@@ -97,20 +84,31 @@ Measurement at_least(std::string quantity, double measured, double bound, std::s
   Measurement m;
   m.quantity = std::move(quantity);
   m.measured = measured;
-  m.predicted = bound;
+  m.op = Op::AtLeast;
   m.relative = false;
   m.error = std::max(0.0, bound - measured);
-  m.tolerance = 0.0;
-  m.op = ">=";
+  m.bound = bound;
   m.rule = std::move(rule);
   m.detail = std::move(detail);
   m.passed = std::isfinite(measured) && measured >= bound;
   return m;
 }
 
+const char* to_string(Op op) {
+  switch (op) {
+    case Op::Approx: return "~";
+    case Op::AtMost: return "<=";
+    case Op::AtLeast: return ">=";
+  }
+  return "?";
+}
+
 std::string describe(const Measurement& m) {
-  if (m.op == "<=") return num(m.measured) + (m.passed ? " <= " : " > ") + num(m.tolerance);
-  if (m.op == ">=") return num(m.measured) + (m.passed ? " >= " : " < ") + num(m.predicted);
+  switch (m.op) {
+    case Op::AtMost: return num(m.measured) + (m.passed ? " <= " : " > ") + num(m.bound);
+    case Op::AtLeast: return num(m.measured) + (m.passed ? " >= " : " < ") + num(m.bound);
+    case Op::Approx: break;
+  }
   return num(m.measured) + " vs " + num(m.predicted) + " (" + (m.relative ? "rel. " : "") + "err " + num(m.error) +
          (m.passed ? " <= " : " > ") + num(m.tolerance) + ")";
 }
@@ -131,13 +129,15 @@ double bound_closeness(double m, double b, bool upper) {
 double closeness(const Measurement& m) {
   // An exact requirement met exactly (a count "0 <= 0", an identity with tolerance 0 and error 0) scores 0.5: it
   // has no slack to use up, and ranking it at the bound would hide the checks that do come close.
-  const bool exact_zero = (m.op == "<=" && m.tolerance == 0.0 && m.measured == 0.0) ||
-                          (m.op == "~" && m.tolerance == 0.0 && m.error == 0.0);
+  const bool exact_zero = (m.op == Op::AtMost && m.bound == 0.0 && m.measured == 0.0) ||
+                          (m.op == Op::Approx && m.tolerance == 0.0 && m.error == 0.0);
   if (m.passed && exact_zero) return 0.5;
-  double s;
-  if (m.op == "<=") s = bound_closeness(m.measured, m.tolerance, true);
-  else if (m.op == ">=") s = bound_closeness(m.measured, m.predicted, false);
-  else s = m.tolerance > 0 ? m.error / m.tolerance : (m.error == 0 ? 1.0 : 2.0);
+  double s = 0.0;
+  switch (m.op) {
+    case Op::AtMost: s = bound_closeness(m.measured, m.bound, true); break;
+    case Op::AtLeast: s = bound_closeness(m.measured, m.bound, false); break;
+    case Op::Approx: s = m.tolerance > 0 ? m.error / m.tolerance : (m.error == 0 ? 1.0 : 2.0); break;
+  }
   if (!std::isfinite(s)) s = 2.0;
   s = std::max(0.0, s);
   // Every failed check above every passing one, ordered among themselves by how far they are past the bound.

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "convergence.hpp"  // fitted_order (rtv_reference)
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/radon2d.hpp"
 #include "rtv/core/random.hpp"
@@ -26,8 +27,6 @@ std::string num(double x);
 /// A figure heat map of a row-major array over [x0, x1] x [y0, y1] (rows along y).
 plot::Heatmap heat(const Array2D& a, double x0, double x1, double y0, double y1, bool diverging, std::string label);
 
-/// Least-squares slope of log(err) against log(h): the observed convergence order (err ~ C h^p).
-double fitted_order(const std::vector<double>& h, const std::vector<double>& err);
 
 const char* to_string(Kind k);
 const char* to_string(Size s);
@@ -53,16 +52,26 @@ struct Context {
   void progress(const std::string& message) const;
 };
 
-/// One measured quantity next to its prediction.
+/// How a Measurement is judged.
+enum class Op {
+  Approx,   ///< measured ~ predicted: passes iff error <= tolerance
+  AtMost,   ///< passes iff measured <= bound
+  AtLeast,  ///< passes iff measured >= bound
+};
+/// "~", "<=", ">=": the operator as report.json spells it ("op").
+const char* to_string(Op op);
+
+/// One measured quantity next to its prediction (Op::Approx) or its bound (Op::AtMost, Op::AtLeast).
 struct Measurement {
   std::string quantity;    ///< what was measured, e.g. "max rel. diff of f over 600k points"
+  Op op = Op::Approx;
   double measured = 0.0;
-  double predicted = 0.0;
-  double error = 0.0;      ///< |measured - predicted| (relative where `relative`)
+  double predicted = 0.0;  ///< Approx: the theory's value (0 for a bound check)
+  double error = 0.0;      ///< Approx: |measured - predicted| (relative where `relative`); AtMost: measured;
+                           ///< AtLeast: max(0, bound - measured)
   bool relative = true;
-  double tolerance = 0.0;  ///< pass iff error <= tolerance (for "<=" and ">=": see `op`)
-  std::string op = "~";    ///< "~": measured ~ predicted within tolerance; "<=": measured <= tolerance;
-                           ///< ">=": measured >= predicted
+  double tolerance = 0.0;  ///< Approx: pass iff error <= tolerance (0 for a bound check)
+  double bound = 0.0;      ///< AtMost, AtLeast: the bound on `measured` (0 for Approx)
   std::string rule;        ///< the acceptance rule and its reason, e.g. "<= 100 eps (rounding bound)"
   bool passed = false;
   std::string detail;      ///< e.g. the worst input
@@ -72,9 +81,9 @@ struct Measurement {
 /// relative = true uses the absolute error).
 Measurement measure(std::string quantity, double measured, double predicted, bool relative, double tolerance,
                     std::string rule, std::string detail = "");
-/// A bound check: passes iff measured <= bound; error = measured; op "<=".
+/// A bound check: passes iff measured <= bound; error = measured; Op::AtMost.
 Measurement at_most(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
-/// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); op ">=".
+/// A lower-bound check: passes iff measured >= bound; error = max(0, bound - measured); Op::AtLeast.
 Measurement at_least(std::string quantity, double measured, double bound, std::string rule, std::string detail = "");
 
 /// "measured <op> bound" in the report's number format (num()), e.g. "0.0012 <= 0.01", "1.93 >= 1.7",
@@ -117,32 +126,8 @@ struct Claim {
   std::function<ClaimResult(const Context&)> run;
 };
 
-/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line).
+/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line; each is defined in
+/// verify/claims/<id>_<slug>.cpp).
 const std::vector<Claim>& registry();
-
-// The claims (one function per claim, defined next to their experiments).
-Claim claim_w1_rescaling_invariance();
-Claim claim_w2_balance_minimises_wd();
-Claim claim_w3_trained_nets_balanced();
-Claim claim_w4_wd_equals_pathnorm_optimum();
-Claim claim_s1_min_tv_interpolation();
-Claim claim_s2_knot_bound_1d();
-Claim claim_s3_wd_training_solves_tv();
-Claim claim_s4_skip_connection();
-Claim claim_r1_radon_accuracy();
-Claim claim_r2_fbp_inversion();
-Claim claim_r3_gaussian_rtv();
-Claim claim_r4_neuron_dirac_pair();
-Claim claim_r5_rtv_equals_pathnorm();
-Claim claim_r6_ridge_rtv();
-Claim claim_n1_neuron_reduction();
-Claim claim_n2_trained_sparsity();
-Claim claim_n3_certified_global_optimum();
-Claim claim_d1_schatten_identity();
-Claim claim_d2_linear_layers_low_rank();
-Claim claim_d3_deep_skip_connections();
-Claim claim_a1_maurey_rate();
-Claim claim_a2_sharp_rate();
-Claim claim_a3_curse_contrast();
 
 }  // namespace rtv::verify

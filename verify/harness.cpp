@@ -28,6 +28,33 @@ std::string cell(const std::string& s) {
   return out;
 }
 
+// report.json's "predicted" and "tolerance" keep their meaning from before Measurement had an explicit bound: a
+// lower bound stands in "predicted", an upper bound in "tolerance", and the other field is 0.
+double json_predicted(const Measurement& m) { return m.op == Op::AtLeast ? m.bound : m.predicted; }
+double json_tolerance(const Measurement& m) { return m.op == Op::AtMost ? m.bound : m.tolerance; }
+
+// The report's measurement table: "predicted" shows the value (Approx) or ">= bound"; "error" only for Approx;
+// "tolerance" shows the tolerance (Approx) or "<= bound".
+std::string predicted_cell(const Measurement& m) {
+  switch (m.op) {
+    case Op::Approx: return num(m.predicted);
+    case Op::AtLeast: return ">= " + num(m.bound);
+    case Op::AtMost: break;
+  }
+  return "";
+}
+std::string error_cell(const Measurement& m) {
+  return m.op == Op::Approx ? num(m.error) + (m.relative ? " rel." : " abs.") : "";
+}
+std::string tolerance_cell(const Measurement& m) {
+  switch (m.op) {
+    case Op::Approx: return num(m.tolerance);
+    case Op::AtMost: return "<= " + num(m.bound);
+    case Op::AtLeast: break;
+  }
+  return "";
+}
+
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
@@ -165,9 +192,10 @@ void write_report(const RunOptions& opt, const RunSummary& summary) {
     jc["reason"] = r.reason;
     jc["measurements"] = json::array();
     for (const auto& m : r.measurements)
-      jc["measurements"].push_back({{"quantity", m.quantity}, {"measured", m.measured}, {"predicted", m.predicted},
-                                    {"error", m.error}, {"relative", m.relative}, {"tolerance", m.tolerance},
-                                    {"op", m.op}, {"rule", m.rule}, {"passed", m.passed}, {"detail", m.detail}});
+      jc["measurements"].push_back({{"quantity", m.quantity}, {"measured", m.measured},
+                                    {"predicted", json_predicted(m)}, {"error", m.error}, {"relative", m.relative},
+                                    {"tolerance", json_tolerance(m)}, {"op", to_string(m.op)}, {"rule", m.rule},
+                                    {"passed", m.passed}, {"detail", m.detail}});
     jc["figures"] = json::array();
     for (const auto& f : r.figures) {
       json files = json::array();
@@ -211,10 +239,8 @@ void write_report(const RunOptions& opt, const RunSummary& summary) {
       md << "| quantity | measured | predicted | error | tolerance | rule | verdict |\n|---|---|---|---|---|---|---|\n";
       for (const auto& m : r.measurements) {
         md << "| " << cell(m.quantity + (m.detail.empty() ? "" : " (" + m.detail + ")")) << " | " << num(m.measured)
-           << " | " << (m.op == "<=" ? "" : (m.op == ">=" ? ">= " : "") + num(m.predicted)) << " | "
-           << (m.op == "~" ? num(m.error) + (m.relative ? " rel." : " abs.") : "") << " | "
-           << (m.op == ">=" ? "" : (m.op == "<=" ? "<= " : "") + num(m.tolerance)) << " | " << cell(m.rule) << " | "
-           << (m.passed ? "pass" : "**FAIL**") << " |\n";
+           << " | " << predicted_cell(m) << " | " << error_cell(m) << " | " << tolerance_cell(m) << " | "
+           << cell(m.rule) << " | " << (m.passed ? "pass" : "**FAIL**") << " |\n";
       }
       md << "\n";
     }

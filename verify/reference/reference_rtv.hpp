@@ -1,4 +1,4 @@
-// verify/reference_rtv.hpp: reference values of the R-TV of the Gaussian f(x) = exp(-|x|^2/2) in R^d,
+// verify/reference/reference_rtv.hpp: reference values of the R-TV of the Gaussian f(x) = exp(-|x|^2/2) in R^d,
 // d = 1, 2, 3 (THEORY.md s.3), from closed forms, independent of the library's filters and quadrature. Used by
 // claim R3 and checked by tests/test_seminorm.cpp against a second route each.
 //

@@ -1,4 +1,4 @@
-// verify/reference_2d.cpp: see reference_2d.hpp.
+// verify/reference/reference_2d.cpp: see reference_2d.hpp.
 #include "reference_2d.hpp"
 
 #include <algorithm>

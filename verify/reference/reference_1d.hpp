@@ -1,4 +1,4 @@
-// verify/reference_1d.hpp: independent references for the univariate claims (S1, S2) and the univariate tests
+// verify/reference/reference_1d.hpp: independent references for the univariate claims (S1, S2) and the univariate tests
 // (STYLE.md item 6: they share no code with lib/univariate.cpp). Slow and small by design:
 //  * a dense two-phase simplex (Bland's rule): min TV(f') interpolation as an LP over splines with many candidate
 //    knots (with skip connection) or over neurons p sigma(x - t) + q sigma(t - x) (without; THEORY.md s.2, s.4);

@@ -1,4 +1,4 @@
-// verify/reference_1d.cpp: the independent univariate references (see reference_1d.hpp).
+// verify/reference/reference_1d.cpp: the independent univariate references (see reference_1d.hpp).
 #include "reference_1d.hpp"
 
 #include <algorithm>
