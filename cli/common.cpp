@@ -3,6 +3,9 @@
 
 #include <cstdio>
 
+#include "rtv/io/arrays.hpp"
+#include "rtv/io/network_json.hpp"
+
 namespace rtv::cli {
 
 po::variables_map parse(const std::string& cmd, const po::options_description& desc,

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "rtv/core/error.hpp"
-#include "rtv/io/io.hpp"
 #include "rtv/radon/radon2d.hpp"
 
 namespace rtv::cli {

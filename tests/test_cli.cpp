@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "rtv/core/linalg.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
+#include "rtv/io/files.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/nets/random_network.hpp"
 #include "rtv/solvers/train.hpp"

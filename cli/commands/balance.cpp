@@ -4,7 +4,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/nets/norms.hpp"
 
 namespace rtv::cli {

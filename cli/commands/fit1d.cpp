@@ -8,7 +8,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/solvers/univariate.hpp"
 
 namespace rtv::cli {

@@ -9,7 +9,7 @@
 #include "../commands.hpp"
 #include "../common.hpp"
 #include "rtv/core/tolerances.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/nets/deep.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/solvers/reduce.hpp"

@@ -3,7 +3,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
 #include "rtv/radon/radon2d.hpp"
 
 namespace rtv::cli {

@@ -7,7 +7,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/radon/radon_measure.hpp"
 #include "rtv/radon/seminorm.hpp"

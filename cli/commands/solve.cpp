@@ -6,7 +6,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/solvers/certified.hpp"
 #include "rtv/solvers/univariate.hpp"

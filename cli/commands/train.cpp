@@ -8,7 +8,7 @@
 #include "../commands.hpp"
 #include "../common.hpp"
 #include "rtv/core/random.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/network_json.hpp"
 #include "rtv/solvers/train.hpp"
 
 namespace rtv::cli {
