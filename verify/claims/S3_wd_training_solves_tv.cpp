@@ -89,7 +89,12 @@ Claim claim_s3_wd_training_solves_tv() {
     parallel_for(static_cast<int>(runs.size()), ctx.threads, [&](int i) {
       TrainOptions o;
       o.learning_rate = 0.002;  // 0.005 diverges from these starts (x up to 3.6, 60 neurons; measured)
-      o.max_steps = 750000;
+      // Quick: half the time (750, then 37.5 at lr / 10), the same bars. Measured at quick size over harness seeds
+      // 2301, 5, 6, 7: best seed's gap <= 1.3e-4 (bar 1e-3), fitted values <= 1.0e-3 RMS(y) (bar 1e-2), TV share
+      // away from the admissible set <= 1e-12 (bar 1e-2); at full size the gaps are ~5e-6. The bars are the
+      // claim's (CLAIMS.md S3), not the size's: finite training only has to get below them.
+      // (The figure F2 net without weight decay runs as long.)
+      o.max_steps = ctx.quick() ? 375000 : 750000;
       if (i == 2 * seeds) {  // figure F2: the same width trained without weight decay
         Rng rng = ctx.rng().split(7);
         runs[static_cast<std::size_t>(i)] = train(init_network(rng, 1, width), column(d.x), d.y, o);
@@ -134,7 +139,9 @@ Claim claim_s3_wd_training_solves_tv() {
                                        "<= 1e-3 relative (CLAIMS.md S3, best of seeds)",
                                        detail + "; seeds within 1e-3: " + std::to_string(reached) + "/" +
                                            std::to_string(seeds) + "; exact: " + num(tf.objective) + " with " + std::to_string(tf.knots) +
-                                           " knots (duality gap " + num(tf.duality_gap) + ")"));
+                                           " knots (duality gap " + num(tf.duality_gap) + ")" +
+                                           (ctx.quick() ? "; quick size: GD for time 750, then lr / 10 for time 37.5"
+                                                        : "")));
       const VectorXd f = evaluate(net, column(d.x));
       const double rms_y = std::sqrt(d.y.squaredNorm() / N);
       r.measurements.push_back(at_most(ll + ": RMS(trained - optimal fitted values) / RMS(y)",
