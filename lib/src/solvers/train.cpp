@@ -280,7 +280,10 @@ class PathProxStep {
       descend(trial_, g, eta_);
       threshold_and_rebalance(net, amax, trial_);
       const double pn = path_norm(trial_);
-      const double F1 = objective(trial_, X_, y_, 0.0).data + lambda_ * pn;
+      // With the gradient: if the step is accepted, the next evaluation (the same call on the same network)
+      // takes J and the gradient from here instead of a second pass over the data.
+      const Objective Jt = objective(trial_, X_, y_, 0.0, &g_trial_);
+      const double F1 = Jt.data + lambda_ * pn;
       if (F1 <= kBlowUp * best_ || tries >= kMaxHalvings) {  // guards against blow-up only (1.5 x the best
         // objective so far): at the ReLU kinks a strict decrease test shrinks the step to nothing (measured: it
         // crawled)
@@ -288,19 +291,30 @@ class PathProxStep {
         best_ = std::min(best_, F1);
         eta_ = std::min(lr_, 2 * eta_);
         accepted_pn_ = pn;
-        has_accepted_pn_ = true;
+        accepted_J_ = Jt;
+        has_accepted_ = true;
         return;
       }
       eta_ *= 0.5;
     }
   }
 
-  /// path_norm(net), from the last accepted step when `net` is that step's result (nothing changes the network
-  /// between a step and the next evaluation), so each step computes the path norm once instead of twice.
-  double path_norm_of(const ShallowNet& net) {
-    if (!has_accepted_pn_) return path_norm(net);
-    has_accepted_pn_ = false;
-    return accepted_pn_;
+  /// The evaluation of the prox problem at `net` (objective(net, X, y, 0, &g) and data + lambda PN): from the
+  /// last accepted step when `net` is that step's result (nothing changes the network between a step and the
+  /// next evaluation: the same values as recomputing them), so each step runs the objective and the path norm
+  /// once instead of twice and three times.
+  Evaluation evaluate(const ShallowNet& net, ShallowNetGradient& g) {
+    Evaluation E;
+    if (has_accepted_) {
+      has_accepted_ = false;
+      E.J = accepted_J_;
+      std::swap(g, g_trial_);
+      E.reported = E.J.data + lambda_ * accepted_pn_;
+      return E;
+    }
+    E.J = objective(net, X_, y_, 0.0, &g);
+    E.reported = E.J.data + lambda_ * path_norm(net);
+    return E;
   }
 
  private:
@@ -340,8 +354,10 @@ class PathProxStep {
   double best_ = std::numeric_limits<double>::infinity();  // the best data + lambda PN so far
   ShallowNet trial_;                                        // the trial step's network (reused buffer)
   Eigen::VectorXd wn_;                                      // |w_k| before the step
-  double accepted_pn_ = 0.0;                                // path_norm of the last accepted step's network
-  bool has_accepted_pn_ = false;
+  ShallowNetGradient g_trial_;                              // the gradient at trial_
+  Objective accepted_J_;                                    // objective(., 0) of the last accepted step's network
+  double accepted_pn_ = 0.0;                                // and its path norm
+  bool has_accepted_ = false;
 };
 
 }  // namespace
@@ -375,9 +391,10 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
 
   PathProxStep prox_step(X, y, o.lambda, o.learning_rate);
   auto evaluate = [&](const ShallowNet& n, ShallowNetGradient& g) {
+    if (prox) return prox_step.evaluate(n, g);
     Evaluation E;
-    E.J = objective(n, X, y, prox ? 0.0 : o.lambda, &g);
-    E.reported = prox ? E.J.data + o.lambda * prox_step.path_norm_of(n) : E.J.total;
+    E.J = objective(n, X, y, o.lambda, &g);
+    E.reported = E.J.total;
     return E;
   };
   auto after_step = [&](int steps_done) {
