@@ -6,10 +6,13 @@
 // helpers: univariate_data.hpp.
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numeric>
+#include <vector>
 
 #include "claim.hpp"
 #include "reference_1d.hpp"
+#include "rtv/core/parallel.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/solvers/train.hpp"
@@ -76,7 +79,39 @@ Claim claim_s3_wd_training_solves_tv() {
     fig.name = "F2-linear-spline-fits";
     const double lo = xs.front() - 0.4, hi = xs.back() + 0.4;
     const std::vector<double> grid = linspace(lo, hi, 801);
-    for (double lambda : {0.02, 0.2}) {
+    const double lambdas[2] = {0.02, 0.2};
+    // The training runs, in parallel over ctx.threads: run i (lambda index i / seeds, seed i % seeds + 1; the last
+    // one is figure F2's net without weight decay) is the same computation whatever the thread count and is stored
+    // at index i; the loop below reads them in the fixed order (lambda, seed), so the report does not depend on
+    // --threads.
+    std::vector<TrainResult> runs(2 * seeds + 1);
+    std::mutex progress_mutex;
+    parallel_for(static_cast<int>(runs.size()), ctx.threads, [&](int i) {
+      TrainOptions o;
+      o.learning_rate = 0.002;  // 0.005 diverges from these starts (x up to 3.6, 60 neurons; measured)
+      // Quick: half the time (750, then 37.5 at lr / 10), the same bars. Measured at quick size over harness seeds
+      // 2301, 5, 6, 7: best seed's gap <= 1.3e-4 (bar 1e-3), fitted values <= 1.0e-3 RMS(y) (bar 1e-2), TV share
+      // away from the admissible set <= 1e-12 (bar 1e-2); at full size the gaps are ~5e-6. The bars are the
+      // claim's (CLAIMS.md S3), not the size's: finite training only has to get below them.
+      // (The figure F2 net without weight decay runs as long.)
+      o.max_steps = ctx.quick() ? 375000 : 750000;
+      if (i == 2 * seeds) {  // figure F2: the same width trained without weight decay
+        Rng rng = ctx.rng().split(7);
+        runs[static_cast<std::size_t>(i)] = train(init_network(rng, 1, width), column(d.x), d.y, o);
+        return;
+      }
+      const double lambda = lambdas[i / seeds];
+      const int s = i % seeds + 1;
+      {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        ctx.progress("lambda = " + num(lambda) + ", seed " + std::to_string(s) + "/" + std::to_string(seeds));
+      }
+      Rng rng = ctx.rng().split(static_cast<std::uint64_t>(1000 * lambda + s));
+      o.lambda = lambda;
+      runs[static_cast<std::size_t>(i)] = train_annealed(init_network(rng, 1, width), column(d.x), d.y, o);
+    });
+    for (int q = 0; q < 2; ++q) {
+      const double lambda = lambdas[q];
       const std::string ll = "lambda = " + num(lambda);
       const TrendFilterResult tf = trend_filter_1d(d.x, d.y, lambda, true);
       std::vector<int> sign(N, 0);
@@ -93,13 +128,7 @@ Claim claim_s3_wd_training_solves_tv() {
       std::string detail = "per seed (objective, rel. gap):";
       int reached = 0;
       for (int s = 1; s <= seeds; ++s) {
-        ctx.progress(ll + ", seed " + std::to_string(s) + "/" + std::to_string(seeds));
-        Rng rng = ctx.rng().split(static_cast<std::uint64_t>(1000 * lambda + s));
-        TrainOptions o;
-        o.lambda = lambda;
-        o.learning_rate = 0.002;  // 0.005 diverges from these starts (x up to 3.6, 60 neurons; measured)
-        o.max_steps = 750000;
-        const TrainResult res = train_annealed(init_network(rng, 1, width), column(d.x), d.y, o);
+        const TrainResult& res = runs[static_cast<std::size_t>(q * seeds + s - 1)];
         const double gap = (res.objective - tf.objective) / tf.objective;
         detail += " (" + num(res.objective) + ", " + num(gap) + ")";
         reached += gap <= 1e-3;
@@ -110,7 +139,9 @@ Claim claim_s3_wd_training_solves_tv() {
                                        "<= 1e-3 relative (CLAIMS.md S3, best of seeds)",
                                        detail + "; seeds within 1e-3: " + std::to_string(reached) + "/" +
                                            std::to_string(seeds) + "; exact: " + num(tf.objective) + " with " + std::to_string(tf.knots) +
-                                           " knots (duality gap " + num(tf.duality_gap) + ")"));
+                                           " knots (duality gap " + num(tf.duality_gap) + ")" +
+                                           (ctx.quick() ? "; quick size: GD for time 750, then lr / 10 for time 37.5"
+                                                        : "")));
       const VectorXd f = evaluate(net, column(d.x));
       const double rms_y = std::sqrt(d.y.squaredNorm() / N);
       r.measurements.push_back(at_most(ll + ": RMS(trained - optimal fitted values) / RMS(y)",
@@ -138,11 +169,7 @@ Claim claim_s3_wd_training_solves_tv() {
         p.ymin = -0.2, p.ymax = 3.6;  // room for the legend
         p.xlabel = "x";
         p.ylabel = "f(x)";
-        TrainOptions o0;
-        o0.learning_rate = 0.002;
-        o0.max_steps = 750000;
-        Rng rng = ctx.rng().split(7);
-        const ShallowNet unreg = train(init_network(rng, 1, width), column(d.x), d.y, o0).net;
+        const ShallowNet& unreg = runs[static_cast<std::size_t>(2 * seeds)].net;
         p.series = {net_series(unreg, grid, "trained, no weight decay", plot::Style::Lines, 4),
                     net_series(net, grid, "trained with weight decay", plot::Style::Lines, 1),
                     spline_series(tf.spline, grid, "exact TV optimum", plot::Style::Dashed, 2),

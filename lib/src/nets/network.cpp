@@ -122,7 +122,8 @@ Objective objective_fused(const ShallowNet& net, const Eigen::MatrixXd& X, const
   const double* W = net.W.data();  // column-major K x D: column i contiguous over k
   const double* b = net.b.data();
   const double* v = net.v.data();
-  Eigen::VectorXd r(N);
+  thread_local Eigen::VectorXd r;  // the residual, reused across calls of a thread (training calls this every
+  r.resize(N);                     // step; a fresh vector each call was a malloc and a free per step)
   for (Eigen::Index n = 0; n < N; ++n) {
     double x[D];
     for (int i = 0; i < D; ++i) x[i] = X(n, i);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "rtv/nets/deep.hpp"
 #include "rtv/core/error.hpp"
@@ -144,7 +145,7 @@ struct LoopOutcome {
 
 // The training loop of every network type (GD and Adam updates, stopping rules, progress callback):
 //   evaluate(const Net&, Net& grad) -> Evaluation    the objective and its gradient,
-//   prox_step(Net&, const Objective&, const Net&)    the PathProx update (only called for Optimizer::PathProx),
+//   prox_step(Net&, const Evaluation&, const Net&)   the PathProx update (only called for Optimizer::PathProx),
 //   after_step(int steps_done)                       history records.
 // Per step: evaluate; stop on a non-finite objective, on |grad J| <= grad_tol (not PathProx), or (every 100
 // steps) on a relative change <= rel_tol over the last 100 steps; progress callback; update.
@@ -215,7 +216,7 @@ LoopOutcome run_loop(Net& net, const TrainOptions& o, Evaluate&& evaluate, ProxS
         break;
       }
       case Optimizer::PathProx:
-        prox_step(net, E.J, static_cast<const Net&>(g));
+        prox_step(net, E, static_cast<const Net&>(g));
         break;
     }
     after_step(step + 1);
@@ -265,25 +266,55 @@ class PathProxStep {
   PathProxStep(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double lambda, double learning_rate)
       : X_(X), y_(y), lambda_(lambda), lr_(learning_rate), eta_(learning_rate) {}
 
-  void operator()(ShallowNet& net, const Objective& J, const ShallowNetGradient& g) {
+  // E: the evaluation of `net` (E.reported = data + lambda PN of net, the value this step used to recompute).
+  void operator()(ShallowNet& net, const Evaluation& E, const ShallowNetGradient& g) {
+    wn_.resize(net.width());  // the pre-step |w_k|, read three times per neuron below (same values as recomputing)
     double amax = 0.0;
-    for (int k = 0; k < net.width(); ++k) amax = std::max(amax, 2 * std::abs(net.v(k)) * net.W.row(k).norm());
-    best_ = std::min(best_, J.data + lambda_ * path_norm(net));
+    for (int k = 0; k < net.width(); ++k) {
+      wn_(k) = net.W.row(k).norm();
+      amax = std::max(amax, 2 * std::abs(net.v(k)) * wn_(k));
+    }
+    best_ = std::min(best_, E.reported);
     for (int tries = 0;; ++tries) {
-      ShallowNet trial = net;
-      descend(trial, g, eta_);
-      threshold_and_rebalance(net, amax, trial);
-      const double F1 = objective(trial, X_, y_, 0.0).data + lambda_ * path_norm(trial);
+      trial_ = net;  // a member: same sizes every step, so no allocation
+      descend(trial_, g, eta_);
+      threshold_and_rebalance(net, amax, trial_);
+      const double pn = path_norm(trial_);
+      // With the gradient: if the step is accepted, the next evaluation (the same call on the same network)
+      // takes J and the gradient from here instead of a second pass over the data.
+      const Objective Jt = objective(trial_, X_, y_, 0.0, &g_trial_);
+      const double F1 = Jt.data + lambda_ * pn;
       if (F1 <= kBlowUp * best_ || tries >= kMaxHalvings) {  // guards against blow-up only (1.5 x the best
         // objective so far): at the ReLU kinks a strict decrease test shrinks the step to nothing (measured: it
         // crawled)
-        net = trial;
+        std::swap(net, trial_);
         best_ = std::min(best_, F1);
         eta_ = std::min(lr_, 2 * eta_);
+        accepted_pn_ = pn;
+        accepted_J_ = Jt;
+        has_accepted_ = true;
         return;
       }
       eta_ *= 0.5;
     }
+  }
+
+  /// The evaluation of the prox problem at `net` (objective(net, X, y, 0, &g) and data + lambda PN): from the
+  /// last accepted step when `net` is that step's result (nothing changes the network between a step and the
+  /// next evaluation: the same values as recomputing them), so each step runs the objective and the path norm
+  /// once instead of twice and three times.
+  Evaluation evaluate(const ShallowNet& net, ShallowNetGradient& g) {
+    Evaluation E;
+    if (has_accepted_) {
+      has_accepted_ = false;
+      E.J = accepted_J_;
+      std::swap(g, g_trial_);
+      E.reported = E.J.data + lambda_ * accepted_pn_;
+      return E;
+    }
+    E.J = objective(net, X_, y_, 0.0, &g);
+    E.reported = E.J.data + lambda_ * path_norm(net);
+    return E;
   }
 
  private:
@@ -295,7 +326,7 @@ class PathProxStep {
   // step (`net`: the network before the step).
   void threshold_and_rebalance(const ShallowNet& net, double amax, ShallowNet& trial) const {
     for (int k = 0; k < trial.width(); ++k) {
-      const double tau = eta_ * lambda_ * std::max(2 * std::abs(net.v(k)) * net.W.row(k).norm(), kFloor * amax);
+      const double tau = eta_ * lambda_ * std::max(2 * std::abs(net.v(k)) * wn_(k), kFloor * amax);
       const double wn = trial.W.row(k).norm();
       double a = trial.v(k) * wn;
       a = a > tau ? a - tau : (a < -tau ? a + tau : 0.0);
@@ -309,7 +340,7 @@ class PathProxStep {
       // scale (a), not its hyperplane, as in the weight-decay dynamics this must agree with at their common fixed
       // points (with the post-step |w| the fixed points moved: measured J 2% high).
       const double sq = std::sqrt(std::abs(a));
-      const double t_off = trial.b(k) / net.W.row(k).norm();
+      const double t_off = trial.b(k) / wn_(k);
       trial.W.row(k) *= sq / wn;
       trial.b(k) = sq * t_off;
       trial.v(k) = a > 0 ? sq : -sq;
@@ -321,6 +352,12 @@ class PathProxStep {
   const double lambda_, lr_;
   double eta_;                                              // the safeguarded step
   double best_ = std::numeric_limits<double>::infinity();  // the best data + lambda PN so far
+  ShallowNet trial_;                                        // the trial step's network (reused buffer)
+  Eigen::VectorXd wn_;                                      // |w_k| before the step
+  ShallowNetGradient g_trial_;                              // the gradient at trial_
+  Objective accepted_J_;                                    // objective(., 0) of the last accepted step's network
+  double accepted_pn_ = 0.0;                                // and its path norm
+  bool has_accepted_ = false;
 };
 
 }  // namespace
@@ -352,13 +389,14 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
   };
   record(0);
 
+  PathProxStep prox_step(X, y, o.lambda, o.learning_rate);
   auto evaluate = [&](const ShallowNet& n, ShallowNetGradient& g) {
+    if (prox) return prox_step.evaluate(n, g);
     Evaluation E;
-    E.J = objective(n, X, y, prox ? 0.0 : o.lambda, &g);
-    E.reported = prox ? E.J.data + o.lambda * path_norm(n) : E.J.total;
+    E.J = objective(n, X, y, o.lambda, &g);
+    E.reported = E.J.total;
     return E;
   };
-  PathProxStep prox_step(X, y, o.lambda, o.learning_rate);
   auto after_step = [&](int steps_done) {
     if (o.history_stride > 0 && steps_done % o.history_stride == 0) record(steps_done);
   };
@@ -400,7 +438,7 @@ DeepTrainResult train(const DeepNet& init, const Eigen::MatrixXd& X, const Eigen
     E.reported = E.J.total;
     return E;
   };
-  auto no_prox = [](DeepNet&, const Objective&, const DeepNetGradient&) {
+  auto no_prox = [](DeepNet&, const Evaluation&, const DeepNetGradient&) {
     RTV_ASSERT(false, "PathProx is rejected for deep networks above");
   };
   const LoopOutcome loop = run_loop(net, o, evaluate, no_prox, [](int) {});
