@@ -5,10 +5,12 @@
 // Figure F4.
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
+#include <mutex>
 
 #include "claim.hpp"
 #include "rtv/io/io.hpp"
 #include "rtv/nets/norms.hpp"
+#include "rtv/core/parallel.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/nets/random_network.hpp"
 #include "rtv/radon/radon_measure.hpp"
@@ -173,9 +175,22 @@ PairNet pair_network(Rng& rng, int d, double f, double sign) {
 // pair's box holds both and the value must be right (<= 1e-3). Opposite signs: either resolved and right, or
 // reported as an unresolved pair at the right place with the right estimate of what the value misses; never a
 // wrong value without the report.
-void pair_checks(const Context& ctx, Rng& rng, int d, ClaimResult& r) {
-  const std::vector<double> spacings =
-      ctx.quick() ? std::vector<double>{10, 0.1} : std::vector<double>{10, 3, 1, 0.3, 0.1};
+std::vector<double> pair_spacings(const Context& ctx) {
+  return ctx.quick() ? std::vector<double>{10, 0.1} : std::vector<double>{10, 3, 1, 0.3, 0.1};
+}
+
+// The pairs of pair_checks, drawn from rng in the order of its loops (signs outer, spacings inner).
+std::vector<PairNet> draw_pairs(const Context& ctx, Rng& rng, int d) {
+  std::vector<PairNet> pairs;
+  for (double sign : {1.0, -1.0})
+    for (double f : pair_spacings(ctx)) pairs.push_back(pair_network(rng, d, f, sign));
+  return pairs;
+}
+
+// `pairs` from draw_pairs, `results` their radon_rtv_ball values (same order).
+void pair_checks(const Context& ctx, int d, const std::vector<PairNet>& pairs, const std::vector<RadonRtv>& results,
+                 ClaimResult& r) {
+  const std::vector<double> spacings = pair_spacings(ctx);
   // The box margins of radon_rtv_ball at its defaults (R = 32 r, B = 1.5 dt): two kinks farther apart than
   // 2 x 12 B / R in angle or 2 x 4e-4 R in offset get separate boxes.
   const double cell = M_PI / (d == 2 ? 256 : 40), dt = kRadius / 64;
@@ -183,15 +198,12 @@ void pair_checks(const Context& ctx, Rng& rng, int d, ClaimResult& r) {
   double worst_same = 0, worst_resolved = 0, worst_flag_value = 0, worst_flag_loc = 0, smallest_resolved = 1e300;
   int flagged_same = 0, silent = 0, missed_flags = 0, unresolved_separable = 0;
   std::string same_detail, opp_detail;
-  RadonRtvOptions o;
-  o.threads = ctx.threads;
+  std::size_t job = 0;
   for (double sign : {1.0, -1.0})
     for (double f : spacings) {
-      ctx.progress("d = " + std::to_string(d) + ", pair " + num(f) + " cells apart, " + (sign > 0 ? "same" : "opposite") +
-                   " signs");
-      const PairNet p = pair_network(rng, d, f, sign);
+      const PairNet& p = pairs[job];
+      const RadonRtv& res = results[job++];
       const double exact = rtv_exact_ball(p.net, kRadius);
-      const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(p.net), kRadius, o);
       const double err = std::abs(res.value - exact) / exact;
       if (sign > 0) {
         worst_same = std::max(worst_same, err);
@@ -252,15 +264,14 @@ void pair_checks(const Context& ctx, Rng& rng, int d, ClaimResult& r) {
 
 // The benchmark's networks (bench_main.cpp: seed 404 + d, random_network with 10 neurons, offsets 0.9 |w| U(-1, 1)):
 // 4.0e-3 off in d = 3 before issue 14 (two boxes around one spike).
-void benchmark_check(const Context& ctx, int d, ClaimResult& r) {
-  ctx.progress("d = " + std::to_string(d) + ", the benchmark's network");
+ShallowNet benchmark_network(int d) {
   Rng nrng(404 + d);
   ShallowNet net = random_network(nrng, d, 10);
   for (int k = 0; k < 10; ++k) net.b(k) = net.W.row(k).norm() * 0.9 * (2 * nrng.uniform() - 1);
+  return net;
+}
+void benchmark_check(int d, const ShallowNet& net, const RadonRtv& res, ClaimResult& r) {
   const double exact = rtv_exact_ball(net, kRadius);
-  RadonRtvOptions o;
-  o.threads = ctx.threads;
-  const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), kRadius, o);
   r.measurements.push_back(at_most("d = " + std::to_string(d) + ": the benchmark's 10-neuron network, |value - exact| / exact",
                                    std::abs(res.value - exact) / exact, 1e-3, "<= 1e-3 (issue 14)",
                                    "exact " + num(exact) + ", unresolved pairs " + std::to_string(res.unresolved.size())));
@@ -290,21 +301,63 @@ Claim claim_r5_rtv_equals_pathnorm() {
     Rng rng = ctx.rng();
     const int nets = ctx.quick() ? 1 : 3;
     const int K = ctx.quick() ? 8 : 10;
+    // Every network first, drawn from rng in the order of the checks below (per d: the resolvable networks, then
+    // the pairs); then every radon_rtv_ball in parallel over ctx.threads (one thread each), stored by index. The
+    // networks depend on the draw order only and radon_rtv_ball on its input only, so the numbers do not depend on
+    // the thread count (the calls are independent: one per network).
+    struct Job {
+      const ShallowNet* net;
+      std::string what;
+      RadonRtv res;
+    };
+    std::vector<ShallowNet> nets_of[2], bench_of[2];
+    std::vector<PairNet> pairs_of[2];
+    for (int q = 0; q < 2; ++q) {
+      const int d = q + 2;
+      for (int i = 0; i < nets; ++i) nets_of[q].push_back(resolvable_network(rng, d, K));
+      pairs_of[q] = draw_pairs(ctx, rng, d);
+      if (!ctx.quick()) bench_of[q].push_back(benchmark_network(d));
+    }
+    std::vector<Job> jobs;
+    for (int q = 0; q < 2; ++q) {
+      const std::string dd = "d = " + std::to_string(q + 2);
+      for (int i = 0; i < nets; ++i)
+        jobs.push_back({&nets_of[q][static_cast<std::size_t>(i)],
+                        dd + ", network " + std::to_string(i + 1) + "/" + std::to_string(nets), {}});
+      for (std::size_t j = 0; j < pairs_of[q].size(); ++j) {
+        const double f = pair_spacings(ctx)[j % pair_spacings(ctx).size()];
+        jobs.push_back({&pairs_of[q][j].net,
+                        dd + ", pair " + num(f) + " cells apart, " + (j < pair_spacings(ctx).size() ? "same" : "opposite") +
+                            " signs",
+                        {}});
+      }
+      for (const ShallowNet& net : bench_of[q]) jobs.push_back({&net, dd + ", the benchmark's network", {}});
+    }
+    std::mutex progress_mutex;
+    parallel_for(static_cast<int>(jobs.size()), ctx.threads, [&](int j) {
+      Job& job = jobs[static_cast<std::size_t>(j)];
+      {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        ctx.progress(job.what);
+      }
+      RadonRtvOptions o;
+      o.threads = 1;
+      job.res = radon_rtv_ball(RidgeSum::from_network(*job.net), kRadius, o);
+    });
+    std::size_t next = 0;
     for (int d : {2, 3}) {
+      const int q = d - 2;
       double worst = 0, worst_R = 0, worst_2R = 0, worst_a = 0, worst_spurious = 0, max_gap = 0;
       int missed = 0;
       std::string worst_a_detail;
-      RadonRtvOptions o;
-      o.threads = ctx.threads;
       ShallowNet shown;
       RadonRtv shown_res;
       for (int i = 0; i < nets; ++i) {
-        ctx.progress("d = " + std::to_string(d) + ", network " + std::to_string(i + 1) + "/" + std::to_string(nets));
-        const ShallowNet net = resolvable_network(rng, d, K);
+        const ShallowNet& net = nets_of[q][static_cast<std::size_t>(i)];
         const double exact = rtv_exact_ball(net, kRadius);
         const double pn = path_norm(net);
         max_gap = std::max(max_gap, (pn - exact) / exact);
-        const RadonRtv res = radon_rtv_ball(RidgeSum::from_network(net), kRadius, o);
+        const RadonRtv& res = jobs[next++].res;
         worst = std::max(worst, std::abs(res.value - exact) / exact);
         worst_R = std::max(worst_R, std::abs(res.value_R - exact) / exact);
         worst_2R = std::max(worst_2R, std::abs(res.value_2R - exact) / exact);
@@ -369,8 +422,10 @@ Claim claim_r5_rtv_equals_pathnorm() {
         FigureOutput out{"F4", "radon-domain-network", fig.caption, plot::write_figure(fig, ctx.figure_dir)};
         r.figures.push_back(out);
       }
-      pair_checks(ctx, rng, d, r);
-      if (!ctx.quick()) benchmark_check(ctx, d, r);
+      std::vector<RadonRtv> pair_results;
+      for (std::size_t j = 0; j < pairs_of[q].size(); ++j) pair_results.push_back(jobs[next++].res);
+      pair_checks(ctx, d, pairs_of[q], pair_results, r);
+      for (const ShallowNet& net : bench_of[q]) benchmark_check(d, net, jobs[next++].res, r);
     }
     r.conclude();
     return r;

@@ -65,8 +65,18 @@ void render(const Figure& fig, const std::string& terminal, const fs::path& tmp)
   const int fd = ::mkstemp(errname);
   if (fd < 0) throw std::runtime_error("cannot create a temporary file for gnuplot's messages");
   ::close(fd);
+  // The script (commands and inline data) goes to a file that gnuplot reads as its argument: from a pipe gnuplot
+  // reads its input one byte per read() call (measured: a 256 x 600 heat map, 3 MB, costs 1.3-2 s from a pipe and
+  // 0.12 s from a file).
+  char scriptname[] = "/tmp/rtv-gnuplot-script.XXXXXX";
+  const int sfd = ::mkstemp(scriptname);
+  if (sfd < 0) {
+    ::unlink(errname);
+    throw std::runtime_error("cannot create a temporary file for gnuplot's script");
+  }
+  ::close(sfd);
   {
-    Gnuplot gp(gnuplot_command() + " 2>" + sh_quote(errname));
+    Gnuplot gp(std::string(">") + scriptname);
     gp << "set terminal " << terminal << "\n";
     gp << "set output " << gp_quote(tmp.string()) << "\n";
     gp << shared_style() << "\n";
@@ -138,7 +148,10 @@ void render(const Figure& fig, const std::string& terminal, const fs::path& tmp)
       }
     }
     gp << "unset multiplot\nset output\n";
-  }  // ~Gnuplot waits for gnuplot to exit (pclose)
+  }  // ~Gnuplot closes the script file
+  const int status = std::system((gnuplot_command() + " " + sh_quote(scriptname) + " </dev/null 2>" + sh_quote(errname)).c_str());
+  ::unlink(scriptname);
+  (void)status;  // failures are judged below from the output file and gnuplot's messages, as before
   std::string messages;
   {
     std::ifstream in(errname);
