@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "rtv/core/error.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/files.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/core/version.hpp"
 

@@ -18,7 +18,7 @@
 #include "rtv/core/linalg.hpp"
 #include "rtv/nets/deep.hpp"
 #include "rtv/core/error.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/core/tolerances.hpp"

@@ -4,7 +4,6 @@
 
 #include "claim.hpp"
 #include "rtv/radon/filters.hpp"
-#include "rtv/io/io.hpp"
 #include "rtv/radon/phantoms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/radon_nd.hpp"

@@ -4,7 +4,7 @@
 
 #include "claim.hpp"
 #include "rtv/radon/filters.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
 #include "rtv/radon/phantoms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/radon_nd.hpp"

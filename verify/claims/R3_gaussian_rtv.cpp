@@ -6,7 +6,7 @@
 
 #include "claim.hpp"
 #include "reference_rtv.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
 #include "rtv/radon/phantoms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/seminorm.hpp"

@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "claim.hpp"
-#include "rtv/io/io.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/nets/random_network.hpp"

@@ -8,7 +8,6 @@
 #include <mutex>
 
 #include "claim.hpp"
-#include "rtv/io/io.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/io/plot.hpp"

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "claim.hpp"
-#include "rtv/io/io.hpp"
+#include "rtv/io/arrays.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/io/plot.hpp"

@@ -8,7 +8,6 @@
 #include "claim.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/solvers/certified.hpp"
-#include "rtv/io/io.hpp"
 #include "rtv/nets/norms.hpp"
 #include "rtv/io/plot.hpp"
 #include "rtv/solvers/train.hpp"
