@@ -24,6 +24,7 @@ struct Command {
 };
 
 int run_inspect(const std::vector<std::string>& args);   // commands/inspect.cpp
+int run_check(const std::vector<std::string>& args);     // commands/check.cpp
 int run_balance(const std::vector<std::string>& args);   // commands/balance.cpp
 int run_phantom(const std::vector<std::string>& args);   // commands/phantom.cpp
 int run_radon(const std::vector<std::string>& args);     // commands/radon.cpp

@@ -26,6 +26,11 @@ const std::vector<Command> kCommands = {
        "input dimension, neurons, distinct active hyperplanes, path norm, weight decay, R-TV (and on the ball B_r), "
        "imbalance; deep networks: per stage widths, WD, path norm, input-map singular values and rank"}},
      run_inspect},
+    {"check",
+     {{"NETWORK DATA [--lambda L] [--json]",
+       "the theory's verdicts on a trained network: balance, stationarity, lambda, R-TV vs path norm, sparsity, gap "
+       "to the global optimum (s.2, s.3, s.5); exit 1 if one fails"}},
+     run_check},
     {"balance", {{"NETWORK -o OUT.json", "rescale every neuron to |v_k| = |w_k| (same function, WD = PN)"}}, run_balance},
     {"phantom", {{"NAME --size n -o IMAGE", "sample shepp-logan, disk or gaussian on [-L, L]^2"}}, run_phantom},
     {"radon", {{"IMAGE --angles A -o SINOGRAM", "2D Radon transform (Joseph) of an n x n image"}}, run_radon},

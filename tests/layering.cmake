@@ -1,6 +1,6 @@
 # The layering test (README "Architecture"): a header or source file of layer L may include rtv headers of L and of
 # the layers below it only. Layers, bottom up: core; nets (core); radon (core, nets); solvers (core, nets);
-# io (core, nets). Library files may not include the umbrella rtv/rtv.hpp, nor an rtv header outside the layer
+# io (core, nets); check (core, nets, radon, solvers). Library files may not include the umbrella rtv/rtv.hpp, nor an rtv header outside the layer
 # folders. Run: cmake -DROOT=<source tree> -DWORK=<scratch folder> -P layering.cmake.
 # Before the real tree it checks itself on two scratch trees: a clean one must pass and one with a single upward
 # include (core -> nets, the mistake random.hpp -> network.hpp once made) must be reported, so that a checker that
@@ -12,7 +12,8 @@ set(allowed_nets core nets)
 set(allowed_radon core nets radon)
 set(allowed_solvers core nets solvers)
 set(allowed_io core nets io)
-set(layers core nets radon solvers io)
+set(allowed_check core nets radon solvers check)
+set(layers core nets radon solvers io check)
 
 # check_tree(root out_var): out_var = list of "file: includes rtv/<layer>/..." violations.
 function(check_tree root out_var)

@@ -26,6 +26,7 @@
 #include "rtv/solvers/reduce.hpp"
 #include "rtv/solvers/train.hpp"
 #include "rtv/solvers/univariate.hpp"
+#include "rtv/check/check.hpp"
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
 #include "rtv/io/network_json.hpp"

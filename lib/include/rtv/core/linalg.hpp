@@ -49,4 +49,19 @@ Eigen::MatrixXd orthonormal_basis(const Eigen::MatrixXd& B);
 /// error ~ eps |S|_2; S's lower triangle is read).
 Eigen::VectorXd symmetric_eigenvalues(const Eigen::MatrixXd& S);
 
+/// Bounded-variable least squares: min |A x - b| subject to lo <= x <= hi (componentwise; lo_j <= hi_j, either may
+/// be infinite). The active-set method of Stark & Parker (1995, "BVLS"), Lawson & Hanson's NNLS with two-sided
+/// bounds: variables leave a bound when the gradient says the objective decreases, the free ones are solved by
+/// least squares (column-pivoted QR), and a step that would leave the box stops at the first bound. Finite in
+/// exact arithmetic; `iterations` caps the outer loop (0: 3 n + 10) and the result then is the last feasible
+/// point. Meant for small n (each step is a QR of the free columns).
+struct BoundedLeastSquares {
+  Eigen::VectorXd x;
+  double residual_norm = 0.0;  ///< |A x - b|
+  int iterations = 0;
+  bool converged = false;      ///< the KKT conditions hold to rounding (false: the cap was reached)
+};
+BoundedLeastSquares bounded_least_squares(const Eigen::MatrixXd& A, const Eigen::VectorXd& b,
+                                          const Eigen::VectorXd& lo, const Eigen::VectorXd& hi, int iterations = 0);
+
 }  // namespace rtv
