@@ -304,6 +304,14 @@ TEST(Safetensors, MalformedHeadersAreInputErrorsNamingTheTensor) {
   expect_bad(with("0.weight", "shape", json::array({std::uint64_t(1) << 32, 6})), data, "tensor '0.weight': dimension 4294967296");
   expect_bad(with("0.weight", "shape", json::array({2147483647, 2147483647, 2147483647, 2147483647, 2147483647})), data,
              "tensor '0.weight': shape [2147483647,2147483647,2147483647,2147483647,2147483647] of F32 needs more than 2^64");
+  // Products that wrap to 0 modulo 2^64 on a zero-length tensor: 2^30 2^30 16 elements (the product of the shape),
+  // and 2^30 2^30 4 elements of 4 bytes (the byte count). An unguarded reader accepts both as empty tensors, and
+  // the second would then allocate 2^62 doubles.
+  for (const json& shape : {json::array({1 << 30, 1 << 30, 16}), json::array({1 << 30, 1 << 30, 4})}) {
+    json j = h;
+    j["huge"] = {{"dtype", "F32"}, {"shape", shape}, {"data_offsets", json::array({0, 0})}};
+    expect_bad(j, data, "tensor 'huge': shape " + shape.dump() + " of F32 needs more than 2^64 bytes");
+  }
   // Shape and byte count disagree (a wrong element size would too: F32 read as 2 bytes gives 36, not 72).
   expect_bad(with("0.weight", "shape", json::array({6, 2})), data, "tensor '0.weight': shape [6,2] of F32 needs 48 bytes");
   expect_bad(with("0.weight", "dtype", "F16"), data, "tensor '0.weight': shape [6,3] of F16 needs 36 bytes");
