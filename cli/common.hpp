@@ -37,8 +37,8 @@ po::variables_map parse(const std::string& cmd, const po::options_description& d
 /// x with 17 significant digits (round-trips a double).
 std::string g17(double x);
 
-/// The activation fields of every command's JSON that reads a network file: ReLU is assumed for a PyTorch .npz
-/// (a state_dict stores no activation; README "File formats"), and named by rtv's own JSON formats.
+/// The activation fields of every command's JSON that reads a network file: ReLU is assumed for a PyTorch .npz or
+/// .safetensors (a state_dict stores no activation; README "File formats"), and named by rtv's own JSON formats.
 void put_activation(nlohmann::ordered_json& j, const std::string& path);
 
 /// The image and sinogram grid conventions (radon2d.hpp), part of the help of phantom, radon, fbp, seminorm.

@@ -2,7 +2,7 @@
 // table (kCommands) from which `rtv --help`, `rtv` without a command and the error for an unknown command are
 // generated, and the one place where errors become exit statuses. Each command is a file cli/commands/<name>.cpp
 // (its options, its `--help`, its output); what they share is cli/common.hpp.
-// NETWORK is an rtv JSON network (.json) or a PyTorch state_dict archive (.npz); see README "File formats".
+// NETWORK is an rtv JSON network (.json) or a PyTorch state_dict (.npz or .safetensors); see README "File formats".
 // Only inspect reads deep networks (rtv.deep-relu, or a deep nn.Sequential); the other commands are shallow.
 // Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem: a file,
 // or the flag of an option; library option fields are printed as the command's flag, common.cpp).
@@ -84,7 +84,7 @@ std::string usage() {
       out << line << "\n";
     }
   out << "NETWORK: an rtv network file (.json, format rtv.shallow-relu; inspect also reads rtv.deep-relu) or a PyTorch\n"
-         "         state_dict (.npz; inspect also reads an nn.Sequential of Linear and ReLU layers).\n"
+         "         state_dict (.npz or .safetensors; inspect also reads an nn.Sequential of Linear and ReLU layers).\n"
          "IMAGE, SINOGRAM: .npy or .csv. Grid conventions: README 'Radon conventions' and 'rtv radon --help'.\n"
          "Run 'rtv COMMAND --help' for the options of a command.\n";
   return out.str();

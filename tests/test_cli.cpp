@@ -142,6 +142,35 @@ TEST(Cli, InspectsPyTorchArchives) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["neurons"], 5);
 }
 
+TEST(Cli, InspectsSafetensors) {
+  // .safetensors from PyTorch (data/fixtures/make_safetensors_fixtures.py): shallow and deep, the ReLU-assumed
+  // note; a malformed header is exit 2 with the file and the tensor named. Catches the extension not dispatched
+  // by the CLI's readers (shallow or deep), or the note missing for this format.
+  const std::string fx = std::string(RTV_FIXTURE_DIR) + "/";
+  const auto r = run(kRtv + " inspect " + q(fx + "st_skip_f64.safetensors") + " --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["neurons"], 5);
+  EXPECT_EQ(j["activation_assumed"], true);
+  const auto t = run(kRtv + " inspect " + q(fx + "st_mlp_f16.safetensors"));
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_NE(t.out.find("ReLU assumed: a PyTorch state_dict stores no activation"), std::string::npos) << t.out;
+  const auto d = run(kRtv + " inspect " + q(fx + "st_deep_f32.safetensors") + " --json");
+  ASSERT_EQ(d.status, 0) << d.err;
+  const auto jd = nlohmann::json::parse(d.out);
+  EXPECT_EQ(jd["network"], "deep");
+  EXPECT_EQ(jd["num_stages"], 2);
+  EXPECT_EQ(jd["outputs"], 2);
+  test::ScratchDir dir;
+  const std::string header = R"({"0.weight":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(header.size());
+  write_file_atomic(dir / "bad.safetensors", bytes + header + "x");
+  const auto b = run(kRtv + " inspect " + q((dir / "bad.safetensors").string()));
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.err.find("bad.safetensors: tensor '0.weight' has dtype 'F8_E4M3'"), std::string::npos) << b.err;
+}
+
 // Exit 2, one line on stderr containing `fragment`, and no output file.
 void expect_usage_error(const std::string& cmd, const std::string& fragment, const fs::path& must_not_exist = {}) {
   const auto r = run(cmd);

@@ -21,7 +21,7 @@ int run_balance(const std::vector<std::string>& args) {
     std::cout << desc;
     return 0;
   }
-  if (path.empty()) throw UsageError("balance: missing NETWORK (a .json or .npz file)");
+  if (path.empty()) throw UsageError("balance: missing NETWORK (a .json, .npz or .safetensors file)");
   if (out.empty()) throw UsageError("balance: missing -o OUT.json");
   if (fs::path(out).extension() != ".json")
     throw UsageError("balance: the output must be a .json network file, got '" + out + "'");

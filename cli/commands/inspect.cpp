@@ -26,7 +26,8 @@ namespace {
 // --rank-tol changes it, and the entropy rank (no threshold) is printed next to it.
 constexpr double kRankRelTol = 1e-3;
 
-// rtv inspect on a deep network (io.hpp: a "rtv.deep-relu" JSON or a .npz that is not the shallow pattern).
+// rtv inspect on a deep network (io.hpp: a "rtv.deep-relu" JSON or a .npz / .safetensors that is not the shallow
+// pattern).
 // JSON keys: file, network ("deep"), input_dimension, outputs, num_stages, weight_decay, rank_rel_tol, stages:
 // [{stage, inputs, linear_widths, width, outputs, has_V, skip, weight_decay, path_norm, input_map_rows,
 // input_map_cols, singular_values, numerical_rank, entropy_rank}].
@@ -142,7 +143,7 @@ int run_inspect(const std::vector<std::string>& args) {
     std::cout << desc;
     return 0;
   }
-  if (path.empty()) throw UsageError("inspect: missing NETWORK (a .json or .npz file)");
+  if (path.empty()) throw UsageError("inspect: missing NETWORK (a .json, .npz or .safetensors file)");
   const bool with_ball = vm.count("radius") > 0;
   if (with_ball && !(std::isfinite(radius) && radius > 0))
     throw UsageError("inspect: --radius must be a positive finite number, got " + g17(radius));

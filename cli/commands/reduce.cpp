@@ -30,7 +30,7 @@ int run_reduce(const std::vector<std::string>& args) {
   pos.add("network", 1).add("data", 1);
   const auto vm = parse("reduce", desc, pos, args);
   if (vm.count("help")) return std::cout << desc, 0;
-  if (path.empty()) throw UsageError("reduce: missing NETWORK (a .json or .npz file)");
+  if (path.empty()) throw UsageError("reduce: missing NETWORK (a .json, .npz or .safetensors file)");
   if (data.empty()) throw UsageError("reduce: missing DATA (a .csv or .npy file with columns x1..xd, y)");
   if (out.empty()) throw UsageError("reduce: missing -o OUT.json");
   if (fs::path(out).extension() != ".json")

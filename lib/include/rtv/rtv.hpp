@@ -30,4 +30,5 @@
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
 #include "rtv/io/network_json.hpp"
+#include "rtv/io/safetensors.hpp"
 #include "rtv/io/torch_import.hpp"

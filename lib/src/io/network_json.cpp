@@ -1,8 +1,9 @@
 // Network files in rtv's JSON formats, and the by-extension readers of any network file (rtv/io/network_json.hpp).
-// The only file of the library that includes nlohmann/json.
+// One of the library's two users of nlohmann/json (with safetensors.cpp).
 #include "rtv/io/network_json.hpp"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,6 +13,7 @@
 #include "rtv/core/error.hpp"
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
+#include "rtv/io/safetensors.hpp"
 #include "rtv/io/torch_import.hpp"
 
 namespace rtv {
@@ -332,10 +334,13 @@ ShallowNet read_network(const fs::path& path) {
   const std::string ext = path.extension().string();
   if (ext == ".json") return read_network_json(path);
   if (ext == ".npz") return read_network_npz(path);
-  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+  if (ext == ".safetensors") return network_from_state_dict(read_safetensors(path), path.string());
+  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json, .npz or .safetensors)");
 }
 
-bool activation_is_assumed(const fs::path& path) { return path.extension() == ".npz"; }
+bool activation_is_assumed(const fs::path& path) {
+  return path.extension() == ".npz" || path.extension() == ".safetensors";
+}
 
 double network_file_unit_roundoff(const fs::path& path) {
   double u = std::ldexp(1.0, -53);  // double: JSON numbers parse to the nearest double; <f8 and integer arrays
@@ -344,6 +349,12 @@ double network_file_unit_roundoff(const fs::path& path) {
       (void)key;
       if (arr.dtype == "<f4") u = std::ldexp(1.0, -24);
     }
+  if (path.extension() == ".safetensors")
+    for (const auto& [key, arr] : read_safetensors(path)) {
+      (void)key;  // the coarsest stored precision: BF16 (8 significand bits) > F16 (11) > F32 (24) > F64, I64, I32
+      const int bits = arr.dtype == "BF16" ? 8 : arr.dtype == "F16" ? 11 : arr.dtype == "F32" ? 24 : 53;
+      u = std::max(u, std::ldexp(1.0, -bits));
+    }
   return u;
 }
 
@@ -351,7 +362,9 @@ NetworkKind network_file_kind(const fs::path& path) {
   const std::string ext = path.extension().string();
   if (ext == ".json") return json_format(path) == kFormat ? NetworkKind::kShallow : NetworkKind::kDeep;
   if (ext == ".npz") return is_shallow_state_dict(read_npz(path)) ? NetworkKind::kShallow : NetworkKind::kDeep;
-  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+  if (ext == ".safetensors")
+    return is_shallow_state_dict(read_safetensors(path)) ? NetworkKind::kShallow : NetworkKind::kDeep;
+  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json, .npz or .safetensors)");
 }
 
 DeepNet read_deep_network(const fs::path& path) {
@@ -367,7 +380,12 @@ DeepNet read_deep_network(const fs::path& path) {
     if (is_shallow_state_dict(arrays)) return to_deep(read_network_npz(path));
     return deep_network_from_state_dict(arrays, path.string());
   }
-  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json or .npz)");
+  if (ext == ".safetensors") {
+    const auto arrays = read_safetensors(path);
+    if (is_shallow_state_dict(arrays)) return to_deep(network_from_state_dict(arrays, path.string()));
+    return deep_network_from_state_dict(arrays, path.string());
+  }
+  throw input_error(path.string(), "unknown network file type '" + ext + "' (expected .json, .npz or .safetensors)");
 }
 
 }  // namespace rtv

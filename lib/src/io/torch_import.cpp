@@ -15,9 +15,9 @@ namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------- shallow PyTorch import
 
-ShallowNet read_network_npz(const fs::path& path) {
-  const std::string src = path.string();
-  auto arrays = read_npz(path);
+ShallowNet read_network_npz(const fs::path& path) { return network_from_state_dict(read_npz(path), path.string()); }
+
+ShallowNet network_from_state_dict(const std::map<std::string, NpyArray>& arrays, const std::string& src) {
   // Find the Sequential's prefix from the key ending in "0.weight" (e.g. "", "net.", "model.").
   std::string prefix;
   bool found = false;
@@ -55,12 +55,12 @@ ShallowNet read_network_npz(const fs::path& path) {
     for (std::size_t i = 0; i < a.shape.size(); ++i) s += (i ? ", " : "") + std::to_string(a.shape[i]);
     return s + ")";
   };
-  const NpyArray& W1 = arrays[prefix + "0.weight"];
+  const NpyArray& W1 = arrays.at(prefix + "0.weight");
   if (W1.shape.size() != 2 || W1.shape[1] < 1)
     throw input_error(src, "'" + prefix + "0.weight' must be K x d, got shape " + shape_str(W1));
   const int K = static_cast<int>(W1.shape[0]), d = static_cast<int>(W1.shape[1]);
   auto expect = [&](const std::string& key, std::vector<std::int64_t> shape) -> const NpyArray& {
-    const NpyArray& a = arrays[key];
+    const NpyArray& a = arrays.at(key);
     if (a.shape != shape) {
       NpyArray want;
       want.shape = shape;

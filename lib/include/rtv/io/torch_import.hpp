@@ -1,5 +1,7 @@
 // rtv/io/torch_import.hpp: networks from PyTorch, i.e. the state_dict of an nn.Sequential saved as a NumPy .npz
-// archive (README "File formats", PyTorch networks; the archive is read by arrays.hpp). PyTorch's nn.Linear
+// archive (README "File formats", PyTorch networks; the archive is read by arrays.hpp) or as a .safetensors file
+// (read by safetensors.hpp into the same map of arrays, then network_from_state_dict and
+// deep_network_from_state_dict below; the keys and rules are the same, F16 and BF16 arrays also accepted). PyTorch's nn.Linear
 // computes W x + b, rtv's neuron relu(w . x - b): the import flips the sign of the bias (THEORY.md s.1).
 //
 // Shallow (read_network_npz; THEORY.md s.1, see data/fixtures/make_torch_fixtures.py):
@@ -66,6 +68,9 @@ DeepNet read_deep_network_npz(const std::filesystem::path& path);
 /// Whether the arrays of a state_dict have the shallow pattern of the header comment (read_network_npz's keys,
 /// 0.bias optional, one output; or any skip.* key). Looks at the keys and 2.weight's shape only.
 bool is_shallow_state_dict(const std::map<std::string, NpyArray>& arrays);
+
+/// read_network_npz on arrays already read, e.g. by read_safetensors (`source` names the file in error messages).
+ShallowNet network_from_state_dict(const std::map<std::string, NpyArray>& arrays, const std::string& source);
 
 /// read_deep_network_npz on arrays already read (`source` names the file in error messages).
 DeepNet deep_network_from_state_dict(const std::map<std::string, NpyArray>& arrays, const std::string& source);
