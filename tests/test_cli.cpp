@@ -107,7 +107,7 @@ TEST(Cli, UsageListsEveryCommandAndEachListedCommandRuns) {
   for (std::string line; std::getline(lines, line);)
     if (line.size() > 2 && line[0] == ' ' && line[1] == ' ' && std::islower(static_cast<unsigned char>(line[2])))
       listed.insert(line.substr(2, line.find(' ', 2) - 2));
-  EXPECT_EQ(listed, (std::set<std::string>{"balance", "fbp", "fit1d", "inspect", "phantom", "radon", "reduce",
+  EXPECT_EQ(listed, (std::set<std::string>{"balance", "check", "fbp", "fit1d", "inspect", "phantom", "radon", "reduce",
                                            "seminorm", "solve", "train"}))
       << h.out;
   for (const std::string& c : listed) {
