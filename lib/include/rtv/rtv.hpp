@@ -28,5 +28,6 @@
 #include "rtv/solvers/univariate.hpp"
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
+#include "rtv/io/junit.hpp"
 #include "rtv/io/network_json.hpp"
 #include "rtv/io/torch_import.hpp"
