@@ -11,6 +11,7 @@
 
 #include "claim.hpp"
 #include "harness.hpp"
+#include "registry.hpp"
 #include "test_util.hpp"
 
 namespace rtv::verify {
@@ -191,7 +192,7 @@ RunSummary run_subset(const std::vector<std::string>& ids, std::uint64_t seed, i
   opt.out = out;
   opt.claims = ids;
   opt.progress = false;
-  return run_claims(opt);
+  return run_claims(opt, registry());
 }
 
 // The measured values of claim `id` in a report.json (JSON doubles round-trip exactly).
