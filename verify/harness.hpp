@@ -27,7 +27,7 @@ struct RunOptions {
   std::filesystem::path junit;        ///< harness_main: also write JUnit XML here (empty: no)
 
   /// Throws InputError naming the option if something is wrong (a claim id not in `claims`, threads < 0, the
-  /// JUnit file's folder missing, ...), or naming "claims" if two claims share an id.
+  /// JUnit file a folder, ...), or naming "claims" if two claims share an id.
   void validate(const std::vector<Claim>& claims) const;
 };
 
@@ -57,7 +57,8 @@ void write_junit_report(const RunOptions& opt, const std::vector<Claim>& claims,
 std::string summary_table(const RunSummary& summary);
 
 /// The command line of a harness program over `claims` (rtv-verify's main is this one call): --list, --claim
-/// ID[,ID...], --quick, --seed, --out, --threads, --junit FILE, --version, --help. `program` names the program in
+/// ID[,ID...], --quick, --seed, --out, --threads, --junit FILE (its folder created like --out's), --version,
+/// --help. `program` names the program in
 /// help, progress, the report's command and the JUnit suite; `about` is the first line of --help. Returns the exit
 /// status: 0 every selected claim passed, 1 one failed, 2 bad usage or bad input (the message on stderr).
 int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const char* program,

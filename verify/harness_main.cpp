@@ -73,6 +73,11 @@ int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const 
   opt.claims = split_ids(claim_args);
   try {
     opt.validate(claims);
+    if (opt.junit.has_parent_path()) {  // like --out, the JUnit file's folder is created (before the claims run)
+      std::error_code ec;
+      std::filesystem::create_directories(opt.junit.parent_path(), ec);
+      if (ec) throw input_error("--junit", opt.junit.string() + ": cannot create its folder: " + ec.message());
+    }
     std::cerr << program << " " << kVersion << ": " << (opt.claims.empty() ? claims.size() : opt.claims.size())
               << " claims, size " << to_string(opt.size) << ", seed " << opt.seed << " (override with --seed), out "
               << opt.out << "\n";
