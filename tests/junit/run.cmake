@@ -2,9 +2,10 @@
 #   (1) rtv-verify --quick --claim W1 --junit (a real run, ~0.1 s),
 #   (2) test_junit's Junit.HostileFile (XML metacharacters, forbidden control characters, invalid UTF-8 in every
 #       string the writer takes, a failed case),
+#   (3) test_harness's HarnessJunit test (a harness run with a failed claim and one that throws),
 # after checking that the check can fail: files planted with one defect each (derived from (1), so that nothing
 # else differs) must be rejected. Run: cmake -DXMLLINT=... -DXSD=... -DVERIFY=<rtv-verify> -DTEST_JUNIT=<test_junit>
-# -DWORK=<scratch folder> -P run.cmake.
+# -DTEST_HARNESS=<test_harness> -DWORK=<scratch folder> -P run.cmake.
 cmake_minimum_required(VERSION 3.18)
 if(NOT XMLLINT)
   message(FATAL_ERROR "xmllint not found: install Debian's libxml2-utils (make deps does)")
@@ -93,5 +94,15 @@ validate(${WORK}/hostile.xml ok)
 if(NOT ok)
   message(FATAL_ERROR "the hostile-strings JUnit file does not validate")
 endif()
-message(STATUS "junit_schema: rtv-verify's and the hostile file validate; ${i} + 1 planted defects rejected")
+# (3) a harness run with a failing claim and a claim that throws (test_harness's HarnessJunit test).
+execute_process(COMMAND ${CMAKE_COMMAND} -E env RTV_JUNIT_HARNESS_OUT=${WORK}/harness.xml
+                        ${TEST_HARNESS} --gtest_filter=HarnessJunit.* RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT EXISTS ${WORK}/harness.xml)
+  message(FATAL_ERROR "test_harness --gtest_filter=HarnessJunit.* failed (${rc}): ${out}")
+endif()
+validate(${WORK}/harness.xml ok)
+if(NOT ok)
+  message(FATAL_ERROR "the JUnit file of a run with failed claims does not validate")
+endif()
+message(STATUS "junit_schema: rtv-verify's, the hostile and the failed-claims files validate; ${i} + 1 planted defects rejected")
 file(REMOVE_RECURSE ${WORK})
