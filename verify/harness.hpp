@@ -26,9 +26,9 @@ struct RunOptions {
   std::string program = "rtv-verify"; ///< the command the report names ("command"); the JUnit suite's name
   std::filesystem::path junit;        ///< harness_main: also write JUnit XML here (empty: no)
 
-  /// Throws InputError naming the option if something is wrong (a claim id not in `claims`, threads < 0, the
-  /// JUnit file a folder, ...), or naming "claims" if two claims share an id.
-  void validate(const std::vector<Claim>& claims) const;
+  /// Throws InputError naming the option if something is wrong (an id in `claims` that is not in `claim_list`,
+  /// threads < 0, the JUnit file a folder, ...), or naming "claims" if two claims of `claim_list` share an id.
+  void validate(const std::vector<Claim>& claim_list) const;
 };
 
 struct RunSummary {
@@ -46,10 +46,10 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claims);
 /// run_claims.
 void write_report(const RunOptions& opt, const std::vector<Claim>& claims, const RunSummary& summary);
 
-/// Write the run as JUnit XML (rtv/io/junit.hpp) to `path`, atomically: one testcase per claim (name "<id>
-/// <name>", classname "<program>.claims"), every measurement's line (quantity:
-/// describe(), rule, verdict) in its system-out, a failed claim's failure message its reason (the first failing
-/// measurement's value and bar) and its text every failing measurement; properties: version, seed, size, command.
+/// Write the run as JUnit XML (rtv/io/junit.hpp) to `path`, atomically: one testcase per claim (name "<id> <name>",
+/// classname "<program>.claims"), its statement and every measurement's line ("quantity: describe() [rule]
+/// pass|FAIL") in its system-out; a failed claim's failure message is its reason (the first failing measurement's
+/// value and bar), its text every failing measurement's line. Properties: rtv_version, seed, size, command.
 void write_junit_report(const RunOptions& opt, const std::vector<Claim>& claims, const RunSummary& summary,
                         const std::filesystem::path& path);
 
@@ -58,9 +58,9 @@ std::string summary_table(const RunSummary& summary);
 
 /// The command line of a harness program over `claims` (rtv-verify's main is this one call): --list, --claim
 /// ID[,ID...], --quick, --seed, --out, --threads, --junit FILE (its folder created like --out's), --version,
-/// --help. `program` names the program in
-/// help, progress, the report's command and the JUnit suite; `about` is the first line of --help. Returns the exit
-/// status: 0 every selected claim passed, 1 one failed, 2 bad usage or bad input (the message on stderr).
+/// --help. `program` names the program in help, progress, the report's command and the JUnit suite; `about` is the
+/// first line of --help. Returns the exit status: 0 every selected claim passed, 1 one failed, 2 bad usage or bad
+/// input (the message on stderr).
 int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const char* program,
                  const char* about = "run the claims and write a report.");
 
