@@ -24,9 +24,11 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX  ?= /usr/local
 PORTABLE ?= 0
 
+# (libxml2-utils: xmllint, with which the ctest junit_schema validates the JUnit files.)
 DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-dev libboost-math-dev \
   libboost-program-options-dev libboost-iostreams-dev libboost-filesystem-dev libgtest-dev \
-  libgnuplot-iostream-dev gnuplot-nox fonts-dejavu-core nlohmann-json3-dev libzip-dev
+  libgnuplot-iostream-dev gnuplot-nox fonts-dejavu-core nlohmann-json3-dev libzip-dev \
+  libxml2-utils
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
 

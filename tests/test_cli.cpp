@@ -898,6 +898,11 @@ TEST(VerifyCli, ListsClaimsAndRejectsBadUsage) {
   write_file_atomic(dir / "file", "x");
   expect_usage_error(kVerify + " --quick --claim W1 --out " + q((dir / "file" / "sub").string()),
                      "cannot create the output folder");
+  // --junit: a folder, or a path under a file, is bad usage found before any claim runs (no output folder made).
+  expect_usage_error(kVerify + " --quick --claim W1 --out " + q(out.string()) + " --junit " + q(dir.path().string()),
+                     "--junit", out);
+  expect_usage_error(kVerify + " --quick --claim W1 --out " + q(out.string()) + " --junit " +
+                         q((dir / "file" / "j.xml").string()), "cannot create its folder", out);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 #include <cctype>
+#include <cstdlib>
+#include <functional>
+#include <stdexcept>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -11,6 +14,7 @@
 
 #include "claim.hpp"
 #include "harness.hpp"
+#include "registry.hpp"
 #include "test_util.hpp"
 
 namespace rtv::verify {
@@ -191,7 +195,7 @@ RunSummary run_subset(const std::vector<std::string>& ids, std::uint64_t seed, i
   opt.out = out;
   opt.claims = ids;
   opt.progress = false;
-  return run_claims(opt);
+  return run_claims(opt, registry());
 }
 
 // The measured values of claim `id` in a report.json (JSON doubles round-trip exactly).
@@ -243,6 +247,74 @@ TEST(Harness, SubsetOfClaimsGivesTheSameNumbersAndTheSeedChangesThem) {
   bool differs = false;
   for (std::size_t i = 0; i < full.size(); ++i) differs |= full[i] != other.results[0].measurements[i].measured;
   EXPECT_TRUE(differs) << "the seed must change the random experiments";
+}
+
+// The framework with a claim list of the caller's own (what rtv::harness gives a user's project) and its JUnit
+// output. Guards against the harness still consulting rtv's registry (T1..T3 are not in it), a JUnit file that
+// counts a failed claim as passed or loses the failing value and bar, a claim that throws reported as passing, and
+// duplicate ids accepted. The ctest junit_schema runs this test with RTV_JUNIT_HARNESS_OUT set and validates the
+// file against tests/junit/junit.xsd.
+TEST(HarnessJunit, OwnClaimListAndOneTestcasePerClaim) {
+  auto make = [](std::string id, std::string name, std::function<ClaimResult(const Context&)> run) {
+    Claim c;
+    c.id = std::move(id);
+    c.name = std::move(name);
+    c.statement = "statement of " + c.id;
+    c.section = "THEORY.md s.2";
+    c.experiment = "synthetic";
+    c.run = std::move(run);
+    return c;
+  };
+  const std::vector<Claim> claims = {
+      make("T1", "passes",
+           [](const Context&) {
+             ClaimResult r;
+             r.measurements.push_back(at_most("y", 1.0, 2.0, "r1"));
+             r.conclude();
+             return r;
+           }),
+      make("T2", "fails",
+           [](const Context&) {
+             ClaimResult r;
+             r.measurements.push_back(at_least("z", 5.0, 4.0, "r2"));
+             r.measurements.push_back(at_most("x", 3.0, 2.0, "bar reason"));
+             r.conclude();
+             return r;
+           }),
+      make("T3", "throws", [](const Context&) -> ClaimResult { throw std::runtime_error("boom <&>"); }),
+  };
+  test::ScratchDir dir;
+  RunOptions opt;
+  opt.size = Size::Quick;
+  opt.out = dir / "out";
+  opt.progress = false;
+  opt.program = "my-prog";
+  const RunSummary s = run_claims(opt, claims);
+  ASSERT_EQ(s.results.size(), 3u);
+  EXPECT_EQ(s.passed, 1);
+  EXPECT_EQ(s.failed, 2);
+  const char* env = std::getenv("RTV_JUNIT_HARNESS_OUT");
+  const std::filesystem::path path = env ? std::filesystem::path(env) : dir / "junit.xml";
+  write_junit_report(opt, claims, s, path);
+  const std::string x = test::slurp(path);
+  auto has = [&](const std::string& want) { EXPECT_NE(x.find(want), std::string::npos) << want << "\n" << x; };
+  has("<testsuite name=\"my-prog\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\"");
+  has("<property name=\"command\" value=\"my-prog --quick --seed 2301\"/>");
+  has("<testcase name=\"T1 passes\" classname=\"my-prog.claims\"");
+  has("y: 1 &lt;= 2 [r1] pass\n");
+  has("<failure message=\"failed: x: 3 &gt; 2\" type=\"failure\">x: 3 &gt; 2 [bar reason] FAIL\n</failure>");
+  has("z: 5 &gt;= 4 [r2] pass\nx: 3 &gt; 2 [bar reason] FAIL\n</system-out>");  // every measurement in the output
+  has("<failure message=\"the claim stopped with an error: boom &lt;&amp;&gt;\" type=\"failure\">");
+  std::size_t n_cases = 0, n_failures = 0;
+  for (auto p = x.find("<testcase "); p != std::string::npos; p = x.find("<testcase ", p + 1)) ++n_cases;
+  for (auto p = x.find("<failure "); p != std::string::npos; p = x.find("<failure ", p + 1)) ++n_failures;
+  EXPECT_EQ(n_cases, 3u);
+  EXPECT_EQ(n_failures, 2u);
+  // The claim list, not rtv's catalogue, decides which ids exist; ids must be unique.
+  opt.claims = {"W1"};
+  test::expect_input_error([&] { opt.validate(claims); }, "--claim", "known: T1, T2, T3");
+  opt.claims = {};
+  test::expect_input_error([&] { opt.validate({claims[0], claims[0]}); }, "claims", "two claims have the id 'T1'");
 }
 
 }  // namespace

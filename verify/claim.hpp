@@ -1,7 +1,8 @@
-// verify/claim.hpp: the claim harness as a library (STYLE.md item 11). A claim of CLAIMS.md is a function
-// from a Context (size, seed, threads, output folders) to a ClaimResult (what was measured, what theory
-// predicts, the error, the tolerance and its reason, pass/fail, figures, data files). The CLI (main.cpp) is a
-// thin shell over run_claims().
+// verify/claim.hpp (installed as rtv/verify/claim.hpp, target rtv::harness): the claim harness as a library
+// (STYLE.md item 11). A claim of CLAIMS.md, or a user's own, is a function from a Context (size, seed, threads,
+// output folders) to a ClaimResult (what was measured, what theory predicts, the error, the tolerance and its
+// reason, pass/fail, figures, data files). The command line (harness_main in harness.hpp) is a thin shell over
+// run_claims(); rtv's own catalogue is registry() (verify/registry.hpp).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "convergence.hpp"  // fitted_order (rtv_reference)
+#include "convergence.hpp"  // fitted_order
 #include "rtv/io/plot.hpp"
 #include "rtv/radon/radon2d.hpp"
 #include "rtv/core/random.hpp"
@@ -125,9 +126,5 @@ struct Claim {
   std::string experiment; ///< what the claim runs, in one sentence
   std::function<ClaimResult(const Context&)> run;
 };
-
-/// Every claim, in CLAIMS.md order (registry.cpp lists them one per line; each is defined in
-/// verify/claims/<id>_<slug>.cpp).
-const std::vector<Claim>& registry();
 
 }  // namespace rtv::verify

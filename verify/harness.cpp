@@ -11,6 +11,7 @@
 
 #include "rtv/core/error.hpp"
 #include "rtv/io/files.hpp"
+#include "rtv/io/junit.hpp"
 #include "rtv/core/parallel.hpp"
 #include "rtv/core/version.hpp"
 
@@ -61,10 +62,10 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return s;
 }
 
-std::vector<const Claim*> selected(const RunOptions& opt) {
+std::vector<const Claim*> selected(const RunOptions& opt, const std::vector<Claim>& claims) {
   std::vector<const Claim*> out;
   const std::set<std::string> want(opt.claims.begin(), opt.claims.end());
-  for (const auto& c : registry())
+  for (const auto& c : claims)
     if (want.empty() || want.count(c.id)) out.push_back(&c);
   return out;
 }
@@ -81,33 +82,44 @@ const Measurement* worst(const ClaimResult& r) {
 }
 
 std::string command_line(const RunOptions& opt) {
-  std::string cmd = "rtv-verify";
+  std::string cmd = opt.program;
   if (opt.size == Size::Quick) cmd += " --quick";
   cmd += " --seed " + std::to_string(opt.seed);
   if (!opt.claims.empty()) cmd += " --claim " + join(opt.claims, ",");
   return cmd;
 }
 
+// The claim with each id (ids are unique: RunOptions::validate).
+std::map<std::string, const Claim*> claims_by_id(const std::vector<Claim>& claims) {
+  std::map<std::string, const Claim*> m;
+  for (const auto& c : claims) m[c.id] = &c;
+  return m;
+}
+
 }  // namespace
 
-void RunOptions::validate() const {
+void RunOptions::validate(const std::vector<Claim>& claim_list) const {
   if (threads < 0) throw input_error("--threads", "must be 0 (all cores) or a positive number");
   std::set<std::string> ids;
-  for (const auto& c : registry()) ids.insert(c.id);
+  for (const auto& c : claim_list)
+    if (!ids.insert(c.id).second) throw input_error("claims", "two claims have the id '" + c.id + "'");
   for (const auto& id : claims)
     if (!ids.count(id)) {
       std::vector<std::string> all(ids.begin(), ids.end());
       throw input_error("--claim", "unknown claim id '" + id + "' (known: " + join(all, ", ") + ")");
     }
   if (out.empty()) throw input_error("--out", "the output folder must not be empty");
+  std::error_code ec;
+  if (!junit.empty() && fs::is_directory(junit, ec))
+    throw input_error("--junit", junit.string() + ": is a folder; give the file to write");
 }
 
-RunSummary run_claims(const RunOptions& opt) {
-  opt.validate();
+RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claim_list) {
+  opt.validate(claim_list);
   std::error_code ec;
   fs::create_directories(opt.out / "figures", ec);
   if (ec) throw input_error(opt.out.string(), "cannot create the output folder: " + ec.message());
-  const auto claims = selected(opt);
+  const auto claims = selected(opt, claim_list);
   RunSummary summary;
   const auto t_all = std::chrono::steady_clock::now();
   int i = 0;
@@ -164,9 +176,8 @@ std::string summary_table(const RunSummary& s) {
   return o.str();
 }
 
-void write_report(const RunOptions& opt, const RunSummary& summary) {
-  std::map<std::string, const Claim*> by_id;
-  for (const auto& c : registry()) by_id[c.id] = &c;
+void write_report(const RunOptions& opt, const std::vector<Claim>& claims, const RunSummary& summary) {
+  const auto by_id = claims_by_id(claims);
 
   // ---- report.json ----
   json j;
@@ -260,6 +271,36 @@ void write_report(const RunOptions& opt, const RunSummary& summary) {
     }
   }
   write_file_atomic(opt.out / "report.md", md.str());
+}
+
+void write_junit_report(const RunOptions& opt, const std::vector<Claim>& claims, const RunSummary& summary,
+                        const fs::path& path) {
+  const auto by_id = claims_by_id(claims);
+  std::vector<JunitCase> cases;
+  for (const auto& r : summary.results) {
+    const Claim& c = *by_id.at(r.id);
+    JunitCase jc;
+    jc.name = r.id + " " + c.name;
+    jc.classname = opt.program + ".claims";
+    jc.seconds = r.seconds;
+    jc.failed = !r.passed;
+    std::string out = c.statement + " (" + to_string(c.kind) + ", " + c.section + ")\n";
+    for (const auto& m : r.measurements) {
+      const std::string line = m.quantity + (m.detail.empty() ? "" : " (" + m.detail + ")") + ": " + describe(m) +
+                               " [" + m.rule + "] " + (m.passed ? "pass" : "FAIL") + "\n";
+      out += line;
+      if (!m.passed) jc.failure_text += line;
+    }
+    jc.output = out;
+    if (jc.failed) {
+      jc.failure_message = r.reason;
+      if (jc.failure_text.empty()) jc.failure_text = r.reason + "\n";
+    }
+    cases.push_back(std::move(jc));
+  }
+  write_junit(path, opt.program, cases,
+              {{"rtv_version", kVersion}, {"seed", std::to_string(opt.seed)}, {"size", to_string(opt.size)},
+               {"command", command_line(opt)}});
 }
 
 }  // namespace rtv::verify

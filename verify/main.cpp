@@ -1,85 +1,8 @@
-// rtv-verify: the claim harness's command line, a thin shell over rtv::verify::run_claims.
-// Exit status: 0 every claim passed, 1 a claim failed, 2 bad usage or bad input.
-#include <boost/program_options.hpp>
-#include <iostream>
-#include <sstream>
-
+// rtv-verify: the claim harness's command line over rtv's catalogue (verify/harness.hpp, harness_main).
 #include "harness.hpp"
-#include "rtv/core/error.hpp"
-#include "rtv/core/version.hpp"
-
-namespace po = boost::program_options;
-using namespace rtv::verify;
-
-namespace {
-
-std::vector<std::string> split_ids(const std::vector<std::string>& args) {
-  std::vector<std::string> ids;
-  for (const auto& a : args) {
-    std::stringstream ss(a);
-    for (std::string id; std::getline(ss, id, ',');)
-      if (!id.empty()) ids.push_back(id);
-  }
-  return ids;
-}
-
-}  // namespace
+#include "registry.hpp"
 
 int main(int argc, char** argv) {
-  RunOptions opt;
-  po::options_description desc(
-      "rtv-verify: check the claims of Parhi & Nowak (IEEE SPM 2023) numerically and write a report.\n"
-      "Usage: rtv-verify [options]\n\nOptions");
-  std::vector<std::string> claim_args;
-  std::string out = "out";
-  desc.add_options()
-      ("help,h", "print this help and exit")
-      ("list", "list the claims (id, kind, name, statement) and exit")
-      ("claim", po::value<std::vector<std::string>>(&claim_args)->composing(),
-       "run only these claims: ID[,ID...] (default: all)")
-      ("quick", "quick size (CI): every claim, small experiments")
-      ("seed", po::value<std::uint64_t>(&opt.seed)->default_value(kDefaultSeed), "seed of every random stream")
-      ("out", po::value<std::string>(&out)->default_value("out"),
-       "output folder: report.md, report.json, timings.json, figures/, data/")
-      ("threads", po::value<int>(&opt.threads)->default_value(0), "worker threads (0: all cores)")
-      ("version", "print the version and exit");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "rtv-verify: error: " << e.what() << " (see rtv-verify --help)\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\nExit status: 0 all selected claims passed, 1 a claim failed, 2 bad usage.\n";
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << "rtv-verify " << rtv::kVersion << "\n";
-    return 0;
-  }
-  if (vm.count("list")) {
-    for (const auto& c : registry())
-      std::cout << c.id << "\t" << to_string(c.kind) << "\t" << c.name << "\t" << c.statement << " (" << c.section
-                << ")\n";
-    return 0;
-  }
-  opt.size = vm.count("quick") ? Size::Quick : Size::Full;
-  opt.out = out;
-  opt.claims = split_ids(claim_args);
-  try {
-    opt.validate();
-    std::cerr << "rtv-verify " << rtv::kVersion << ": " << (opt.claims.empty() ? registry().size() : opt.claims.size())
-              << " claims, size " << to_string(opt.size) << ", seed " << opt.seed << " (override with --seed), out "
-              << opt.out << "\n";
-    const RunSummary summary = run_claims(opt);
-    write_report(opt, summary);
-    std::cerr << summary_table(summary);
-    std::cerr << "  report: " << (opt.out / "report.md").string() << "\n";
-    return summary.all_passed() ? 0 : 1;
-  } catch (const rtv::InputError& e) {
-    std::cerr << "rtv-verify: error: " << e.what() << "\n";
-    return 2;
-  }
+  return rtv::verify::harness_main(argc, argv, rtv::verify::registry(), "rtv-verify",
+                                   "check the claims of Parhi & Nowak (IEEE SPM 2023) numerically and write a report.");
 }

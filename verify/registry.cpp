@@ -1,7 +1,7 @@
 // The claim registry: every claim of CLAIMS.md that the harness runs, in catalogue order (the report's order).
 // A claim is one file, verify/claims/<id>_<slug>.cpp, defining `Claim claim_<id>_<slug>()` (slug with '_' for
 // '-'), plus one line X(<id>_<slug>) here; verify/CMakeLists.txt picks the file up by itself.
-#include "claim.hpp"
+#include "registry.hpp"
 
 // X(name) for every claim, in catalogue order.
 #define RTV_VERIFY_CLAIMS(X)       \

@@ -1,5 +1,6 @@
-// verify/reference/convergence.hpp: the observed convergence order of a refinement study, for the harness and the
-// tests (part of rtv_reference: it uses nothing of the library).
+// verify/reference/convergence.hpp: the observed convergence order of a refinement study, for the claims (also
+// users' own: installed as rtv/verify/convergence.hpp with rtv::harness, which builds convergence.cpp) and the
+// tests. It uses nothing of the library.
 #pragma once
 
 #include <vector>

@@ -29,6 +29,7 @@
 #include "rtv/check/check.hpp"
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
+#include "rtv/io/junit.hpp"
 #include "rtv/io/network_json.hpp"
 #include "rtv/io/safetensors.hpp"
 #include "rtv/io/torch_import.hpp"
