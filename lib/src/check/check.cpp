@@ -68,6 +68,7 @@ NeuronData neuron_data(const ShallowNet& net, const Eigen::MatrixXd& X, int k, d
 struct WbBlock {
   Eigen::VectorXd g;   // (dJ/dw, dJ/db), d + 1 entries
   double magnitude = 0.0;
+  double rounding = 0.0;  // the part of the magnitude from the residuals' storage rounding alone
   Eigen::VectorXd s;   // the chosen subgradients at the kink points
 };
 
@@ -93,6 +94,7 @@ WbBlock wb_block(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::V
     const Eigen::VectorXd p = point(n);
     out.g += vk * r(n) * p;
     out.magnitude += std::abs(vk) * (std::abs(r(n)) + du(n)) * p.norm();
+    out.rounding += std::abs(vk) * du(n) * p.norm();
   }
   if (choose && !nd.kinks.empty()) {
     const int m = static_cast<int>(nd.kinks.size());
@@ -105,6 +107,7 @@ WbBlock wb_block(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::V
     for (int i = 0; i < m; ++i)
       out.magnitude += std::abs(vk) * (std::abs(r(nd.kinks[i])) + du(nd.kinks[i])) * bl.x(i) *
                        point(nd.kinks[i]).norm();
+    for (int i = 0; i < m; ++i) out.rounding += std::abs(vk) * du(nd.kinks[i]) * bl.x(i) * point(nd.kinks[i]).norm();
   }
   return out;
 }
@@ -180,7 +183,7 @@ Stationarity stationarity(const ShallowNet& net, const Eigen::MatrixXd& X, const
   const Eigen::VectorXd du = residual_rounding(net, X, u);
   Stationarity st;
   st.min_kink_distance = std::numeric_limits<double>::infinity();
-  double g2 = 0.0, g2_naive = 0.0, theta2 = 0.0;
+  double g2 = 0.0, g2_naive = 0.0, theta2 = 0.0, floor2 = 0.0;
   auto judge = [&](double rel, double rel_naive, const std::string& what) {
     ++st.blocks;
     if (rel > st.max_relative) st.max_relative = rel, st.worst = what;
@@ -204,10 +207,16 @@ Stationarity stationarity(const ShallowNet& net, const Eigen::MatrixXd& X, const
     st.kink_points += static_cast<int>(nd.kinks.size());
     for (Eigen::Index n = 0; n < X.rows(); ++n)
       if (nd.scale(n) > 0) st.min_kink_distance = std::min(st.min_kink_distance, std::abs(nd.z(n)) / nd.scale(n));
-    const double rel_v = relative(std::abs(gv), mv);
-    judge(rel_v, rel_v, "neuron " + std::to_string(k) + " (v)");
-    judge(relative(wb.g.norm(), wb.magnitude), relative(wb0.g.norm(), wb0.magnitude),
-          "neuron " + std::to_string(k) + " (w, b)");
+    // Neuron k's block (v_k, w_k, b_k) against lambda |(v_k, w_k)|, the size of each of the two forces that cancel
+    // at stationarity (the data gradient and the regulariser's); the storage rounding of the residuals gives the floor.
+    double rv = 0.0;
+    for (Eigen::Index n = 0; n < X.rows(); ++n) rv += du(n) * std::max(0.0, nd.z(n));
+    const double force = lambda * std::sqrt(net.v(k) * net.v(k) + net.W.row(k).squaredNorm());
+    const double rel = relative(std::sqrt(gv * gv + wb.g.squaredNorm()), force);
+    const double rel_naive = relative(std::sqrt(gv * gv + wb0.g.squaredNorm()), force);
+    floor2 += (rv + wb.rounding) * (rv + wb.rounding);
+    judge(rel, rel_naive, "neuron " + std::to_string(k));
+    (void)mv;
   }
   // The unregularised parameters: c (skip connection) and c0 must have zero data gradient.
   double s0 = 0.0, m0 = 0.0;
@@ -232,6 +241,9 @@ Stationarity stationarity(const ShallowNet& net, const Eigen::MatrixXd& X, const
   st.gradient_norm = std::sqrt(g2);
   st.gradient_norm_naive = std::sqrt(g2_naive);
   st.scale = lambda * std::sqrt(theta2);
+  st.relative = relative(st.gradient_norm, st.scale);
+  st.relative_naive = relative(st.gradient_norm_naive, st.scale);
+  st.floor = relative(std::sqrt(floor2), st.scale);
   return st;
 }
 
@@ -392,16 +404,19 @@ CheckReport check_network(const ShallowNet& net, const Eigen::MatrixXd& X, const
     } else {
       rep.stationarity = stationarity(net, X, y, lambda, opt);
       const Stationarity& st = rep.stationarity;
-      judge_at_most(dg, st.max_relative, std::max(opt.tol, 64.0 * u));
-      dg.summary = "max relative gradient " + g3(st.max_relative) + " (" + st.worst + "; |grad J| = " +
-                   g3(st.gradient_norm) + " against lambda |theta| = " + g3(st.scale) + ")";
-      dg.details.push_back("with sigma'(0) = 0 (PyTorch's gradient): max relative " + g3(st.max_relative_naive) +
-                           ", |grad J| = " + g3(st.gradient_norm_naive));
+      judge_at_most(dg, st.relative, std::max(opt.tol, 64.0 * u) + st.floor);
+      dg.summary = "|grad J| / (lambda |theta|) = " + g3(st.relative) + " (|grad J| = " + g3(st.gradient_norm) +
+                   ", lambda |theta| = " + g3(st.scale) + "); worst block: " + st.worst + " at " +
+                   g3(st.max_relative) + " of its own force";
+      dg.details.push_back("with sigma'(0) = 0 (PyTorch's gradient): " + g3(st.relative_naive) + " (worst block " +
+                           g3(st.max_relative_naive) + ")");
       dg.details.push_back(std::to_string(st.kink_points) + " (neuron, point) pairs on a hyperplane (|z| <= " +
                            g3(opt.kink_tol) + " x scale); closest point to a carrying neuron's hyperplane: " +
                            g3(st.min_kink_distance) + " x scale");
       dg.details.push_back("unregularised parameters (c0" + std::string(net.skip ? ", c" : "") +
                            "): max relative data gradient " + g3(st.affine_relative));
+      dg.details.push_back("bar: tol " + g3(opt.tol) + " + the floor of the weights' storage rounding " +
+                           g3(st.floor));
     }
     rep.diagnostics.push_back(dg);
   }

@@ -18,10 +18,12 @@
 //    squares, core/linalg.hpp). This judges the network as stationary when a network within relative parameter
 //    distance ~kink_tol (its hyperplane moved onto the point) is; kink_tol = 1e-4 by default, far above the float32
 //    rounding of z (~1e-7) and below any distance that changes the fit visibly.
-//    The measure is relative, per block of parameters: |sum of the gradient's terms| / sum of their magnitudes
-//    (e.g. for v_k: |sum_n r_n sigma(z_nk) + lambda v_k| / (sum_n |r_n| sigma(z_nk) + lambda |v_k|)), in [0, 1]: 0
-//    when the terms cancel exactly as stationarity demands, 1 when nothing cancels. It does not depend on the units
-//    of x, y or lambda. The verdict takes the largest over the carrying neurons' blocks (v_k, (w_k, b_k)) and c, c0.
+//    The verdict's measure: |grad J| / (lambda |theta|) over all parameters (theta = every v_k and w_k), the
+//    gradient against the size of each of the two forces that cancel at stationarity (the regulariser's lambda theta
+//    and the data gradient). Reported beside it, the worst block: a carrying neuron's |(dJ/dv_k, dJ/dw_k,
+//    dJ/db_k)| / (lambda |(v_k, w_k)|) (small neurons converge slowest under gradient descent), and the
+//    unregularised c, c0: |sum_n r_n x_n| / sum_n |r_n| |x_n| and |sum_n r_n| / sum_n |r_n|, in [0, 1]. Weights
+//    stored in float32 move each residual by up to ~4 u S_n (S_n the evaluation scale): that floor is added to the bar.
 //  * lambda: without a given lambda it is estimated from the stationarity equations of the carrying neurons,
 //    lambda theta_k = -D_k with theta_k = (v_k, w_k) and D_k their data gradient: the least-squares value
 //    -sum_k theta_k . D_k / sum_k |theta_k|^2, alternated with the choice of s_nk above until it settles, with the
@@ -111,12 +113,15 @@ struct LambdaEstimate {
   int neurons = 0;
 };
 
-/// Per-block relative stationarity (header comment), also the gradient with sigma'(0) = 0 for comparison.
+/// Relative stationarity (header comment), also the gradient with sigma'(0) = 0 for comparison.
 struct Stationarity {
-  double max_relative = 0.0;        ///< max over judged blocks, with the subdifferential choice at kinks
+  double relative = 0.0;            ///< the verdict's number: |grad J| / (lambda |theta|), subdifferential choice
+  double relative_naive = 0.0;      ///< the same with sigma'(0) = 0 (PyTorch's gradient)
+  double max_relative = 0.0;        ///< the worst block (a carrying neuron against its own force, or c, c0)
   double max_relative_naive = 0.0;  ///< the same with sigma'(0) = 0 (PyTorch's gradient)
   std::string worst;                ///< the worst block, e.g. "neuron 3 (w, b)"
   double affine_relative = 0.0;     ///< max over the blocks c, c0 (the unregularised parameters)
+  double floor = 0.0;               ///< floor of `relative` from the storage rounding of the weights
   double gradient_norm = 0.0;       ///< |grad J| over all parameters, subdifferential choice
   double gradient_norm_naive = 0.0; ///< |grad J| with sigma'(0) = 0
   double scale = 0.0;               ///< lambda |theta| (theta: v and w), the size of one of the terms that cancel
