@@ -27,7 +27,7 @@ const std::vector<Command> kCommands = {
        "imbalance; deep networks: per stage widths, WD, path norm, input-map singular values and rank"}},
      run_inspect},
     {"check",
-     {{"NETWORK DATA [--lambda L] [--json]",
+     {{"NETWORK DATA [--lambda L] [--json] [--junit FILE]",
        "the theory's verdicts on a trained network: balance, stationarity, lambda, R-TV vs path norm, sparsity, gap "
        "to the global optimum (s.2, s.3, s.5); exit 1 if one fails"}},
      run_check},

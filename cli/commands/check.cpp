@@ -12,6 +12,8 @@
 #include "../commands.hpp"
 #include "../common.hpp"
 #include "rtv/check/check.hpp"
+#include "rtv/core/version.hpp"
+#include "rtv/io/junit.hpp"
 #include "rtv/io/network_json.hpp"
 
 namespace rtv::cli {
@@ -100,13 +102,47 @@ void print_text(const rtv::CheckReport& rep, const std::string& network, const s
     std::printf("\nverdict    %d diagnostic%s FAIL: %s\n", fails, fails == 1 ? "" : "s", failed.c_str());
 }
 
+// One JUnit testcase per diagnostic (classname rtv.check): a failure carries the summary with the measured value and
+// the bar; notes and n/a are passing cases whose output says so.
+void write_junit_report(const rtv::CheckReport& rep, const std::string& path, const std::string& network,
+                        const std::string& data) {
+  std::vector<rtv::JunitCase> cases;
+  for (const rtv::Diagnostic& d : rep.diagnostics) {
+    rtv::JunitCase c;
+    c.name = d.id + " " + d.title;
+    c.classname = "rtv.check";
+    c.failed = d.verdict == rtv::Verdict::Fails;
+    std::string bar;
+    if (!d.op.empty()) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "measured %.6g, bar %s %.6g", d.measured, d.op.c_str(), d.bar);
+      bar = buf;
+    }
+    if (c.failed) {
+      c.failure_message = d.title + ": " + bar;
+      c.failure_text = d.summary;
+    }
+    c.output = std::string("verdict: ") + rtv::to_string(d.verdict) + "\n" + d.summary + "\n" +
+               (bar.empty() ? "" : bar + "\n") + "theorem: " + d.theorem + "\n";
+    for (const std::string& line : d.details) c.output += line + "\n";
+    cases.push_back(c);
+  }
+  rtv::JunitProperties props = {{"rtv_version", rtv::kVersion}, {"network", network}};
+  if (!rep.deep) {
+    props.emplace_back("data", data);
+    props.emplace_back("lambda", g17(rep.lambda));
+    props.emplace_back("lambda_estimated", rep.lambda_estimated ? "true" : "false");
+  }
+  rtv::write_junit(path, "rtv check " + network, cases, props);
+}
+
 }  // namespace
 
 int run_check(const std::vector<std::string>& args) {
-  std::string network, data, out;
+  std::string network, data, out, junit;
   rtv::CheckOptions opt;
   po::options_description desc(
-      "rtv check NETWORK DATA [--lambda L] [--json] [-o REDUCED.json] [thresholds]\n"
+      "rtv check NETWORK DATA [--lambda L] [--json] [--junit FILE] [-o REDUCED.json] [thresholds]\n"
       "Is this trained network what the theory says a solution of weight-decay training is, and how far from the\n"
       "global optimum? One verdict per diagnostic, each with its theorem, the measured value and the bar:\n"
       "balance (s.2), lambda, stationarity (subdifferential at points on a hyperplane), R-TV vs path norm (s.3),\n"
@@ -129,7 +165,8 @@ int run_check(const std::vector<std::string>& args) {
       "no-optimum", "skip the global optimum")("radon", "also measure the R-TV in the Radon domain (d = 2, 3)")(
       "threads", po::value<int>(&opt.threads)->default_value(0), "threads of the Radon-domain measurement (0: all)")(
       "output,o", po::value<std::string>(&out), "write the reduced network (.json, atomically)")(
-      "json", "machine-readable output (keys in the README)");
+      "json", "machine-readable output (keys in the README)")(
+      "junit", po::value<std::string>(&junit), "also write the verdicts as JUnit XML (one testcase per diagnostic)");
   po::positional_options_description pos;
   pos.add("network", 1).add("data", 1);
   const auto vm = parse("check", desc, pos, args);
@@ -174,6 +211,7 @@ int run_check(const std::vector<std::string>& args) {
       rtv::write_network_json(rep.reduced, out);
     }
   }
+  if (!junit.empty()) write_junit_report(rep, junit, network, data);
   if (vm.count("json")) {
     nlohmann::ordered_json j = to_json(rep, network, data, out);
     put_activation(j, network);

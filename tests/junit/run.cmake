@@ -3,9 +3,10 @@
 #   (2) test_junit's Junit.HostileFile (XML metacharacters, forbidden control characters, invalid UTF-8 in every
 #       string the writer takes, a failed case),
 #   (3) test_harness's HarnessJunit test (a harness run with a failed claim and one that throws),
+#   (4) rtv check --junit on a PyTorch fixture that holds and on one that fails,
 # after checking that the check can fail: files planted with one defect each (derived from (1), so that nothing
 # else differs) must be rejected. Run: cmake -DXMLLINT=... -DXSD=... -DVERIFY=<rtv-verify> -DTEST_JUNIT=<test_junit>
-# -DTEST_HARNESS=<test_harness> -DWORK=<scratch folder> -P run.cmake.
+# -DTEST_HARNESS=<test_harness> -DCLI=<rtv> -DFIXTURES=<data/fixtures> -DWORK=<scratch folder> -P run.cmake.
 cmake_minimum_required(VERSION 3.18)
 if(NOT XMLLINT)
   message(FATAL_ERROR "xmllint not found: install Debian's libxml2-utils (make deps does)")
@@ -104,5 +105,27 @@ validate(${WORK}/harness.xml ok)
 if(NOT ok)
   message(FATAL_ERROR "the JUnit file of a run with failed claims does not validate")
 endif()
-message(STATUS "junit_schema: rtv-verify's, the hostile and the failed-claims files validate; ${i} + 1 planted defects rejected")
+# (4) rtv check --junit on two PyTorch fixtures (data/fixtures/check): one whose diagnostics hold (exit 0) and the
+# network trained with weight decay on every parameter, whose balance and stationarity fail (exit 1).
+foreach(case "sgd_weights_only_d1|0|failures=\"0\"" "sgd_all_params_d2|1|<failure message=\"Balance: measured")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 name)
+  list(GET parts 1 want_rc)
+  list(GET parts 2 want)
+  execute_process(COMMAND ${CLI} check ${FIXTURES}/check/${name}.npz ${FIXTURES}/check/${name}.csv --no-optimum
+                          --junit ${WORK}/check_${name}.xml RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+  if(NOT rc EQUAL want_rc OR NOT EXISTS ${WORK}/check_${name}.xml)
+    message(FATAL_ERROR "rtv check --junit on ${name}: exit ${rc} (expected ${want_rc}): ${err}")
+  endif()
+  file(READ ${WORK}/check_${name}.xml xml)
+  string(FIND "${xml}" "${want}" pos)
+  if(pos EQUAL -1)
+    message(FATAL_ERROR "${WORK}/check_${name}.xml lacks '${want}'")
+  endif()
+  validate(${WORK}/check_${name}.xml ok)
+  if(NOT ok)
+    message(FATAL_ERROR "rtv check's JUnit file for ${name} does not validate")
+  endif()
+endforeach()
+message(STATUS "junit_schema: rtv-verify's, rtv check's, the hostile and the failed-claims files validate; ${i} + 1 planted defects rejected")
 file(REMOVE_RECURSE ${WORK})
