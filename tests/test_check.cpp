@@ -474,9 +474,10 @@ TEST(CheckFixtures, VerdictsLambdaAndTheHiddenBiasCase) {
     const CheckReport rep = check(f);
     ASSERT_TRUE(rep.lambda_estimated);
     EXPECT_LT(fixtures::rel(rep.lambda, f.ref["lambda_true"]), 2e-4);
-    if (f.ref["train"].is_object() && f.ref["train"]["optimizer"] == "SGD")  // the documented PyTorch mapping
+    if (f.ref["train"].is_object() && f.ref["train"]["optimizer"] == "SGD") {  // the documented PyTorch mapping
       EXPECT_LT(fixtures::rel(rtv::lambda_from_pytorch(f.ref["train"]["weight_decay"], f.ref["N"]), f.ref["lambda_true"]),
                 1e-15);
+    }
     EXPECT_EQ(find(rep, "balance").verdict, Verdict::Holds);
   }
   // Built to be stationary (one with a hyperplane exactly through a data point): holds; perturbed by 1e-3: fails.

@@ -474,13 +474,25 @@ CheckReport check_network(const ShallowNet& net, const Eigen::MatrixXd& X, const
     try {
       const ReductionResult rr = reduce_network(net, X);
       rep.reduced = rr.net;
-      const int distinct = rr.neurons_merged;
+      // The network's own count: distinct hyperplanes of the carrying neurons (the others, below carry_tol of the
+      // largest weight-decay term, are numerical dust that training shrinks but never removes).
+      ShallowNet carrying_only = net;
+      std::vector<char> keep(net.width(), 0);
+      for (int k : carrying_neurons(net, opt.carry_tol)) keep[k] = 1;
+      int dust = 0;
+      for (int k = 0; k < net.width(); ++k)
+        if (!keep[k]) carrying_only.v(k) = 0.0, carrying_only.W.row(k).setZero(), carrying_only.b(k) = 0.0,
+                      dust += (net.v(k) != 0.0 || net.W.row(k).squaredNorm() > 0.0);
+      const int distinct = merge_neurons(carrying_only).width();
       dg.measured = distinct, dg.op = "<=", dg.bar = rr.bound;
       const bool sparse = distinct <= rr.bound;
       dg.verdict = sparse ? Verdict::Holds : (opt.require_sparse ? Verdict::Fails : Verdict::Note);
-      dg.summary = std::to_string(distinct) + " distinct neurons (of " + std::to_string(net.width()) +
+      dg.summary = std::to_string(distinct) + " distinct carrying neurons (of " + std::to_string(net.width()) +
                    "), bound " + std::to_string(rr.bound) + "; the reduced network has " +
                    std::to_string(rr.neurons_out) + " neurons";
+      if (dust > 0)
+        dg.details.push_back(std::to_string(dust) + " neurons below carry-tol not counted (" +
+                             g3(rep.balance.excluded_wd_share) + " of WD)");
       const double J_red = have_lambda ? objective(rr.net, X, y, lambda).total : kNaN;
       dg.details.push_back("reduced: data values changed by <= " + g3(rr.max_value_change) +
                            " of the evaluation scale, path norm " + g6(rr.path_norm_out) + " <= " +

@@ -39,8 +39,8 @@
 //    the ball containing the data, and the shared, antipodal and cancelling hyperplanes.
 //  * sparsity (s.5): some solution has at most N - (d + 1) neurons (N - 1 without skip connection); the reduction
 //    (reduce.hpp) gives one from this network with the same values at the data and a path norm not larger. The
-//    network's own distinct neurons against the bound are a note unless require_sparse (not every solution is
-//    sparse: the theorem bounds one).
+//    network's own count (distinct hyperplanes of the carrying neurons; the others are numerical dust) against the
+//    bound is a note unless require_sparse (not every solution is sparse: the theorem bounds one).
 //  * global optimality (s.5): J against the optimum over networks of any width: d = 1 exact (trend filtering,
 //    univariate.hpp), d = 2 certified (certified.hpp: a dual value D no network beats); d >= 3 has no certificate
 //    here (no number is printed). Gap: (J - J*) / J* with J* the optimum (d = 2: the dual value D, so the gap is an
