@@ -213,6 +213,14 @@ TEST(Check, TheCertifiedOptimumIsStationaryOnlyWithTheSubdifferential) {
   EXPECT_TRUE(rep.passed());
   EXPECT_LT(rep.optimum_gap, 1e-8);
   EXPECT_GE(rep.optimum_gap, -1e-12);
+  // The Radon-domain measurement (radon_measure.hpp, tested on its own in test_radon_measure) agrees with the exact
+  // R-TV on the data's ball to its documented ~1e-4.
+  opt.radon = true;
+  opt.threads = 1;
+  const CheckReport rr = rtv::check_network(cr.net, X, y, opt);
+  EXPECT_EQ(find(rr, "radon").verdict, Verdict::Holds);
+  EXPECT_LT(find(rr, "radon").measured, 1e-3);
+  opt.radon = false;
   // kink_tol = 0 turns the subdifferential off at all but exact zeros: the same optimum then fails.
   opt.kink_tol = 0;
   EXPECT_EQ(find(rtv::check_network(cr.net, X, y, opt), "stationarity").verdict, Verdict::Fails);

@@ -642,8 +642,10 @@ CheckReport check_deep_network(const DeepNet& net, const CheckOptions& opt) {
       rep.diagnostics.push_back(dc);
     }
   }
-  for (const char* id : {"stationarity", "rtv", "sparsity", "optimum"}) {
-    Diagnostic dg = make(id, id, "THEORY.md s.2-s.5 state them for shallow networks");
+  for (const auto& [id, title] : std::vector<std::pair<const char*, const char*>>{
+           {"stationarity", "Stationarity"}, {"rtv", "R-TV vs path norm"}, {"sparsity", "Sparsity"},
+           {"optimum", "Global optimality"}}) {
+    Diagnostic dg = make(id, title, "THEORY.md s.2-s.5 state them for shallow networks");
     dg.summary = "does not apply to deep networks";
     rep.diagnostics.push_back(dg);
   }
