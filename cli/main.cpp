@@ -4,7 +4,7 @@
 // (its options, its `--help`, its output); what they share is cli/common.hpp.
 // NETWORK is an rtv JSON network (.json) or a PyTorch state_dict (.npz or .safetensors); see README "File formats".
 // Only inspect reads deep networks (rtv.deep-relu, or a deep nn.Sequential); the other commands are shallow.
-// Exit status: 0 success, 2 bad usage or bad input (one line on stderr naming the input and the problem: a file,
+// Exit status: 0 success, 2 bad usage or bad input, 3 an internal error (a bug: RTV_ASSERT) (one line on stderr naming the input and the problem: a file,
 // or the flag of an option; library option fields are printed as the command's flag, common.cpp).
 #include <algorithm>
 #include <iostream>
@@ -133,5 +133,8 @@ int main(int argc, char** argv) {
   } catch (const rtv::InputError& e) {
     print_input_error(cmd, e);
     return 2;
+  } catch (const rtv::InternalError& e) {  // a bug in rtv (RTV_ASSERT), not bad input
+    std::cerr << "rtv: internal error: " << e.what() << "\n";
+    return 3;
   }
 }

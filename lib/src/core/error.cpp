@@ -1,14 +1,13 @@
-// Internal-invariant failures: print where and abort (an assertion, not an exception: STYLE.md item 10).
+// Internal-invariant failures: thrown as rtv::InternalError naming the expression and the place (core/error.hpp),
+// never an abort, so that a host process such as the Python interpreter survives a bug in rtv.
 #include "rtv/core/error.hpp"
 
-#include <cstdio>
-#include <cstdlib>
+#include <string>
 
 namespace rtv {
 
 void assertion_failed(const char* expr, const char* file, int line, const std::string& msg) {
-  std::fprintf(stderr, "rtv: internal error: %s:%d: assertion '%s' failed: %s\n", file, line, expr, msg.c_str());
-  std::abort();
+  throw InternalError(std::string(file) + ":" + std::to_string(line) + ": assertion '" + expr + "' failed: " + msg);
 }
 
 }  // namespace rtv

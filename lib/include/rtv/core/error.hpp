@@ -2,7 +2,10 @@
 //
 //  * Bad user input (malformed file, NaN, wrong shape, unknown option): throw rtv::InputError. Its message
 //    names the input and the problem; the command-line tools turn it into one line on stderr and exit 2.
-//  * A broken internal invariant: RTV_ASSERT (always on, also in Release builds: these are cheap).
+//  * A broken internal invariant: RTV_ASSERT (always on, also in Release builds: these are cheap). It throws
+//    rtv::InternalError (a std::logic_error) with the expression, file and line, so that a host process (the
+//    Python module, a user's program, the claim harness) survives it: the Python module raises RuntimeError, the
+//    command-line tools print "internal error" and exit 3.
 //  * A numerical outcome (not converged, claim failed): a status field in a result struct, never an exception.
 #pragma once
 
@@ -15,6 +18,12 @@ namespace rtv {
 class InputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// A broken internal invariant (a bug in rtv, not bad input): thrown by RTV_ASSERT.
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
 };
 
 /// Helper: "<source>: <problem>", the one format every InputError message follows.
