@@ -28,7 +28,7 @@ PORTABLE ?= 0
 DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-dev libboost-math-dev \
   libboost-program-options-dev libboost-iostreams-dev libboost-filesystem-dev libgtest-dev \
   libgnuplot-iostream-dev gnuplot-nox fonts-dejavu-core nlohmann-json3-dev libzip-dev \
-  libxml2-utils
+  libxml2-utils pybind11-dev python3-pybind11 python3-dev
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
 
@@ -67,7 +67,11 @@ verify: build
 verify-quick: build
 	$(BUILD)/bin/rtv-verify --quick --seed $(SEED) --threads $(THREADS) --out $(OUT)-quick
 
+# The Python module's tests (ctest `python`, examples/python) run with Debian's Python and need these.
+TEST_DEB_PACKAGES := python3-numpy python3-pytest python3-torch python3-matplotlib
+
 test: build
+	@$(call require_debs,$(TEST_DEB_PACKAGES),make test runs the Python module's tests)
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
 
 # $(call require_debs,PACKAGES,WHY): install the missing Debian packages of an optional target (as root), or print

@@ -510,3 +510,17 @@ TEST(CheckFixtures, VerdictsLambdaAndTheHiddenBiasCase) {
   EXPECT_EQ(find(ra, "lambda").verdict, Verdict::Fails);
   EXPECT_FALSE(ra.passed());
 }
+
+// RTV_ASSERT throws rtv::InternalError (core/error.hpp) instead of aborting, so that a host process (the Python
+// interpreter) survives a bug; the message names the expression and the file.
+TEST(InternalError, AnAssertionThrowsWithTheExpressionAndTheFile) {
+  try {
+    rtv::bounded_least_squares(Eigen::MatrixXd::Identity(2, 2), Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2),
+                               Eigen::VectorXd::Zero(2));  // lo > hi: a caller's bug
+    ADD_FAILURE() << "no exception";
+  } catch (const rtv::InternalError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("lo(j) <= hi(j)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("bounded_lsq.cpp"), std::string::npos) << msg;
+  }
+}
