@@ -9,21 +9,24 @@
 
 namespace rtv::py {
 
-namespace {
-
-py::array_t<double> to_numpy(const Eigen::VectorXd& v) {
+py::array_t<double> numpy_vector(const Eigen::VectorXd& v) {
   py::array_t<double> a(v.size());
   std::copy(v.data(), v.data() + v.size(), a.mutable_data());
   return a;
 }
 
-py::array_t<double> to_numpy(const Eigen::MatrixXd& M) {
+py::array_t<double> numpy_matrix(const Eigen::MatrixXd& M) {
   py::array_t<double> a({M.rows(), M.cols()});
   auto w = a.mutable_unchecked<2>();
   for (Eigen::Index i = 0; i < M.rows(); ++i)
     for (Eigen::Index j = 0; j < M.cols(); ++j) w(i, j) = M(i, j);
   return a;
 }
+
+namespace {
+
+py::array_t<double> to_numpy(const Eigen::VectorXd& v) { return numpy_vector(v); }
+py::array_t<double> to_numpy(const Eigen::MatrixXd& M) { return numpy_matrix(M); }
 
 ShallowNet make_net(const py::object& W, const py::object& b, const py::object& v, const py::object& c, double c0,
                     bool skip) {
