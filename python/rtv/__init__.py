@@ -24,7 +24,7 @@ from ._rtv import DeepNet, ShallowNet
 from . import _rtv
 
 __all__ = [n for n in dir(_rtv) if not n.startswith("_")] + [
-    "reduce", "solve", "fit1d", "train", "check", "Result", "ReductionResult", "SolveResult", "Fit1dResult",
+    "inspect", "reduce", "solve", "fit1d", "train", "check", "Result", "ReductionResult", "SolveResult", "Fit1dResult",
     "TrainResult", "CheckReport", "Diagnostic"]
 
 
@@ -182,6 +182,53 @@ class CheckReport:
         return "\n".join(lines)
 
 
+# ---- inspect ------------------------------------------------------------------------------------------------------
+
+def inspect(net, radius=None, carry_tol=None, unit_roundoff=None):
+    """What `rtv inspect --json` reports for a shallow network (a ShallowNet or a network file), as a dict with the
+    command's keys (without "file" and the activation fields): input_dimension, neurons, active_neurons (v != 0
+    and w != 0), distinct_hyperplanes, skip_connection, path_norm, weight_decay, rtv (THEORY.md s.3), radius and
+    rtv_ball (with radius), max_imbalance, balanced, balance_tolerance (1e-9, or 4 u for weights stored with unit
+    roundoff u: 4 * 2**-24 for float32 files), carry_tolerance, judged_neurons, excluded_neurons,
+    excluded_wd_share, max_imbalance_all, wd_pn_relative_difference (|WD - PN| / PN, None when PN = 0 < WD),
+    merge_tolerance. unit_roundoff: default that of the file (network_file_unit_roundoff), 2**-53 for a ShallowNet."""
+    import os
+    if carry_tol is None:
+        carry_tol = CARRY_REL_TOL
+    if isinstance(net, (str, os.PathLike)):
+        path = os.fspath(net)
+        if network_file_kind(path) == "deep":
+            raise ValueError(f"{path}: a deep network: rtv.inspect handles shallow networks (see rtv.check for deep)")
+        if unit_roundoff is None:
+            unit_roundoff = network_file_unit_roundoff(path)
+        net = read_network(path)
+    elif not isinstance(net, ShallowNet):
+        raise TypeError(f"net: expected an rtv.ShallowNet or a network file, got {type(net).__name__}")
+    if unit_roundoff is None:
+        unit_roundoff = 2.0 ** -53
+    if radius is not None and not (math.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius: must be a positive finite number, got {radius!r}")
+    if not (0 <= carry_tol < 1):
+        raise ValueError(f"carry_tol: must be in [0, 1), got {carry_tol!r}")
+    W, v = net.W, net.v
+    bc = net.check_balance(carry_tol)
+    balance_tol = max(TOL_BALANCED, 4.0 * unit_roundoff)
+    j = {"input_dimension": net.dim, "neurons": net.width,
+         "active_neurons": int(sum(1 for k in range(net.width) if v[k] != 0.0 and _np.linalg.norm(W[k]) > 0.0)),
+         "distinct_hyperplanes": net.distinct_hyperplanes(), "skip_connection": net.skip,
+         "path_norm": net.path_norm(), "weight_decay": net.weight_decay(), "rtv": net.rtv()}
+    if radius is not None:
+        j["radius"] = float(radius)
+        j["rtv_ball"] = net.rtv_ball(radius)
+    j.update({"max_imbalance": bc["max_imbalance"], "balanced": bc["max_imbalance"] <= balance_tol,
+              "balance_tolerance": balance_tol, "carry_tolerance": carry_tol, "judged_neurons": bc["judged"],
+              "excluded_neurons": bc["excluded"], "excluded_wd_share": bc["excluded_wd_share"],
+              "max_imbalance_all": bc["max_imbalance_all"],
+              "wd_pn_relative_difference": bc["relative_excess"] if math.isfinite(bc["relative_excess"]) else None,
+              "merge_tolerance": TOL_HYPERPLANE_MERGE})
+    return j
+
+
 # ---- solvers ------------------------------------------------------------------------------------------------------
 
 def reduce(net, X, merge_tol=None, rank_tol=None):
@@ -314,4 +361,3 @@ def _deep_from_torch(obj, source="state_dict"):
 
 ShallowNet.from_torch = staticmethod(_shallow_from_torch)
 DeepNet.from_torch = staticmethod(_deep_from_torch)
-del math

@@ -6,6 +6,7 @@
 #include "rtv/nets/deep.hpp"
 #include "rtv/nets/network.hpp"
 #include "rtv/nets/norms.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv::py {
 
@@ -69,6 +70,10 @@ py::dict shallow_to_dict(const ShallowNet& n) {
 }
 
 void bind_nets(py::module_& m) {
+  // The library's tolerances that rtv.inspect reports (core/tolerances.hpp, norms.hpp).
+  m.attr("TOL_HYPERPLANE_MERGE") = tol::kHyperplaneMerge;
+  m.attr("TOL_BALANCED") = tol::kBalanced;
+  m.attr("CARRY_REL_TOL") = kCarryRelTol;
   py::class_<ShallowNet>(m, "ShallowNet", R"doc(
 A shallow ReLU network with optional skip connection (THEORY.md s.1):
 
