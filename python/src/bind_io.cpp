@@ -43,10 +43,11 @@ std::map<std::string, NpyArray> state_dict_arrays(const py::handle& obj, const s
       throw py::type_error(source + ": keys must be strings (parameter names), got " + type_name(kv[0]));
     const std::string key = py::str(kv[0]);
     using CArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-    CArray a;
-    if (py::isinstance<py::array>(kv[1]) || py::isinstance<py::sequence>(kv[1]) || PyNumber_Check(kv[1].ptr()))
-      a = CArray::ensure(kv[1]);
-    if (!a || py::isinstance<py::str>(kv[1]))
+    const bool numeric = !py::isinstance<py::str>(kv[1]) &&
+                         (py::isinstance<py::array>(kv[1]) || py::isinstance<py::sequence>(kv[1]) ||
+                          PyNumber_Check(kv[1].ptr()));
+    CArray a = numeric ? CArray::ensure(kv[1]) : CArray();  // ensure: a null handle when NumPy cannot convert
+    if (!numeric || !a)
       throw py::type_error(source + ": '" + key + "' is " + type_name(kv[1]) + ", not an array of numbers");
     NpyArray arr;
     arr.dtype = descr(kv[1]);
