@@ -184,26 +184,37 @@ class CheckReport:
 
 # ---- inspect ------------------------------------------------------------------------------------------------------
 
-def inspect(net, radius=None, carry_tol=None, unit_roundoff=None):
+def inspect(net, radius=None, carry_tol=None, unit_roundoff=None, rank_tol=1e-3):
     """What `rtv inspect --json` reports for a shallow network (a ShallowNet or a network file), as a dict with the
     command's keys (without "file" and the activation fields): input_dimension, neurons, active_neurons (v != 0
     and w != 0), distinct_hyperplanes, skip_connection, path_norm, weight_decay, rtv (THEORY.md s.3), radius and
     rtv_ball (with radius), max_imbalance, balanced, balance_tolerance (1e-9, or 4 u for weights stored with unit
     roundoff u: 4 * 2**-24 for float32 files), carry_tolerance, judged_neurons, excluded_neurons,
     excluded_wd_share, max_imbalance_all, wd_pn_relative_difference (|WD - PN| / PN, None when PN = 0 < WD),
-    merge_tolerance. unit_roundoff: default that of the file (network_file_unit_roundoff), 2**-53 for a ShallowNet."""
+    merge_tolerance. unit_roundoff: default that of the file (network_file_unit_roundoff), 2**-53 for a ShallowNet.
+    A deep network (a DeepNet or a deep file; THEORY.md s.6): network ("deep"), input_dimension, outputs,
+    num_stages, weight_decay, rank_rel_tol, stages (per stage: widths, weight_decay, path_norm, singular_values of
+    the input map, numerical_rank with s_j > rank_tol s_1, entropy_rank), as `rtv inspect --json --rank-tol`."""
     import os
     if carry_tol is None:
         carry_tol = CARRY_REL_TOL
     if isinstance(net, (str, os.PathLike)):
         path = os.fspath(net)
         if network_file_kind(path) == "deep":
-            raise ValueError(f"{path}: a deep network: rtv.inspect handles shallow networks (see rtv.check for deep)")
+            if radius is not None:
+                raise ValueError(f"radius: applies to shallow networks only ({path} is a deep network)")
+            return inspect(read_deep_network(path), rank_tol=rank_tol)
         if unit_roundoff is None:
             unit_roundoff = network_file_unit_roundoff(path)
         net = read_network(path)
+    elif isinstance(net, DeepNet):
+        if not (0 < rank_tol < 1):
+            raise ValueError(f"rank_tol: must be in (0, 1), got {rank_tol!r}")
+        return {"network": "deep", "input_dimension": net.dim, "outputs": net.outputs, "num_stages": net.num_stages,
+                "weight_decay": net.weight_decay(), "rank_rel_tol": rank_tol,
+                "stages": net.stage_summaries(rank_tol)}
     elif not isinstance(net, ShallowNet):
-        raise TypeError(f"net: expected an rtv.ShallowNet or a network file, got {type(net).__name__}")
+        raise TypeError(f"net: expected an rtv.ShallowNet, rtv.DeepNet or a network file, got {type(net).__name__}")
     if unit_roundoff is None:
         unit_roundoff = 2.0 ** -53
     if radius is not None and not (math.isfinite(radius) and radius > 0):

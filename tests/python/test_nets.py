@@ -63,10 +63,53 @@ def test_norms_against_numpy():
     assert J["total"] == pytest.approx(ref.objective(net, X, np.zeros(50), 0.1), rel=1e-14)
 
 
+@pytest.mark.parametrize("name", ["torch_deep_f64.npz", "torch_deep_f32.npz", "st_deep_bf16.safetensors",
+                                  "torch_skip_f64.npz"])
+def test_inspect_deep_matches_the_cli(fixture_dir, cli_json, tmp_path, name):
+    # Deep networks (and a shallow one read as deep through the deep JSON): every field of `rtv inspect --json`.
+    path = os.path.join(fixture_dir, name)
+    if name == "torch_skip_f64.npz":
+        net = rtv.read_deep_network(path)
+        path = str(tmp_path / "deep.json")
+        rtv.write_network(net, path)
+    for args, kw in (([], {}), (["--rank-tol", "0.3"], {"rank_tol": 0.3})):
+        want = {k: v for k, v in cli_json("inspect", path, *args).items() if k not in FILE_KEYS}
+        got = rtv.inspect(path, **kw)
+        assert got == want
+        assert rtv.inspect(rtv.read_deep_network(path), **kw) == want
+
+
+def test_deep_stages_against_numpy(fixture_dir):
+    # The stages' parameters give the network's function by NumPy (THEORY.md s.6: h -> V relu(W U h - b) + c + C h),
+    # and the stage path norms / singular values follow from them.
+    net = rtv.read_deep_network(os.path.join(fixture_dir, "torch_deep_f64.npz"))
+    X = np.random.default_rng(1).normal(size=(40, net.dim))
+    H = X
+    for s in net.stages:
+        U = H
+        for L in s["linear"]:
+            U = U @ L.T
+        A = np.maximum(U @ s["W"].T - s["b"], 0.0)
+        out = (A if s["V"] is None else A @ s["V"].T) + s["c"]
+        if s["skip"]:
+            out = out + H @ s["C"].T
+        H = out
+    np.testing.assert_allclose(net(X), H, rtol=1e-13, atol=1e-13 * np.max(np.abs(H)))
+    summ = net.stage_summaries()
+    for s, m in zip(net.stages, summ):
+        M = s["W"]
+        for L in reversed(s["linear"]):
+            M = M @ L
+        np.testing.assert_allclose(m["singular_values"], np.linalg.svd(M, compute_uv=False), rtol=1e-12,
+                                   atol=1e-14 * np.linalg.norm(M))
+
+
 def test_inspect_errors(fixture_dir, cli):
     path = os.path.join(fixture_dir, "torch_deep_f64.npz")
-    with pytest.raises(ValueError, match="deep network"):
-        rtv.inspect(path)
+    with pytest.raises(ValueError, match="radius: applies to shallow networks only"):
+        rtv.inspect(path, radius=1.0)
+    with pytest.raises(ValueError, match=r"rank_tol: must be in \(0, 1\)"):
+        rtv.inspect(path, rank_tol=0.0)
     p = os.path.join(fixture_dir, "torch_skip_f64.npz")
     rc, out, err = cli("inspect", p, "--radius", "-1")
     assert rc == 2 and "--radius must be a positive finite number, got -1" in err
