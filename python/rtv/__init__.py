@@ -281,21 +281,23 @@ def fit1d(x, y, lam=None, skip=True):
 
 
 def train(X, y, width=None, lam=None, optimizer="gd", lr=1e-3, steps=10000, seed=1, skip=True, init_scale=1.0,
-          grad_tol=0.0, rel_tol=0.0, history_stride=0, adam_beta1=0.9, adam_beta2=0.999, adam_eps=1e-8, init=None,
+          grad_tol=0.0, rel_tol=0.0, history_stride=0, adam_beta1=0.9, adam_beta2=0.999, adam_eps=1e-8, active_tol=1e-3, init=None,
           progress=None, progress_stride=1000):
     """Full-batch training (`rtv train`, rtv/solvers/train.hpp, THEORY.md s.2) of
     f(x) = sum_k v_k relu(w_k . x - b_k) + c . x + c0 on J = 1/2 sum (f(x_n) - y_n)^2 + lam WD (optimizer "gd",
     "adam") or + lam PN ("prox": PathProx, balanced at the end); biases and the skip connection are not regularised.
     The initialisation is the command's (Rng(seed), init_network with init_scale), so the same arguments as
     `rtv train DATA --width K --lambda L --optimizer O --lr LR --steps S --seed SEED` give a bit-identical network.
-    init: start from this ShallowNet instead (width, seed, init_scale, skip unused).
+    history_stride: record the history every this many steps (0: start and end); active_tol: a neuron is active in
+    the history when |v_k| |w_k| > active_tol max_j |v_j| |w_j|. init: start from this ShallowNet instead (width, seed, init_scale, skip unused).
     progress(step, objective) is called every progress_stride steps (default 1000; step 0 included); Ctrl-C and
     an exception raised by the callback stop training and propagate. The GIL is released while training.
     Returns a TrainResult."""
     if lam is None:
         raise ValueError("lam: missing: the regularisation weight lambda >= 0")
     return TrainResult(_rtv._train(X, y, width, lam, optimizer, lr, steps, seed, skip, init_scale, grad_tol, rel_tol,
-                                   history_stride, adam_beta1, adam_beta2, adam_eps, init, progress, progress_stride))
+                                   history_stride, adam_beta1, adam_beta2, adam_eps, active_tol, init, progress,
+                                   progress_stride))
 
 
 def check(net, X=None, y=None, lam=None, tol=1e-3, kink_tol=1e-4, carry_tol=1e-6, max_gap=0.01,

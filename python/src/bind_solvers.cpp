@@ -206,7 +206,7 @@ py::dict fit1d_py(const py::object& xo, const py::object& yo, const py::object& 
 py::dict train_py(const py::object& Xo, const py::object& yo, const py::object& width_o, double lambda,
                   const std::string& optimizer, double lr, int steps, int seed, bool skip, double init_scale,
                   double grad_tol, double rel_tol, int history_stride, double adam_beta1, double adam_beta2,
-                  double adam_eps, const py::object& init_o, const py::object& progress, int progress_stride) {
+                  double adam_eps, double active_tol, const py::object& init_o, const py::object& progress, int progress_stride) {
   Eigen::MatrixXd X;
   Eigen::VectorXd y;
   data_arrays(Xo, yo, X, y);
@@ -222,6 +222,7 @@ py::dict train_py(const py::object& Xo, const py::object& yo, const py::object& 
     o.adam_beta1 = adam_beta1;
     o.adam_beta2 = adam_beta2;
     o.adam_eps = adam_eps;
+    o.active_tol = active_tol;
     o.validate();
   } catch (const rtv::InputError& e) {
     rethrow_naming_arguments(e);
@@ -306,7 +307,7 @@ void bind_solvers(py::module_& m) {
   m.def("_train", &train_py, py::arg("X"), py::arg("y"), py::arg("width"), py::arg("lam"), py::arg("optimizer"),
         py::arg("lr"), py::arg("steps"), py::arg("seed"), py::arg("skip"), py::arg("init_scale"), py::arg("grad_tol"),
         py::arg("rel_tol"), py::arg("history_stride"), py::arg("adam_beta1"), py::arg("adam_beta2"),
-        py::arg("adam_eps"), py::arg("init"), py::arg("progress"), py::arg("progress_stride"));
+        py::arg("adam_eps"), py::arg("active_tol"), py::arg("init"), py::arg("progress"), py::arg("progress_stride"));
   m.def("_train_init", [](int d, int width, int seed, double scale, bool skip) {
     if (seed < 0) throw rtv::input_error("seed", "must be >= 0, got " + std::to_string(seed));
     Rng rng(static_cast<std::uint64_t>(seed));

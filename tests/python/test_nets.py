@@ -119,3 +119,19 @@ def test_inspect_errors(fixture_dir, cli):
         rtv.inspect(p, carry_tol=1.0)
     with pytest.raises(TypeError):
         rtv.inspect(3)
+
+
+def test_balance_matches_the_cli(fixture_dir, tmp_path, cli):
+    # net.balance() is `rtv balance` (bit for bit through the JSON), the same function (NumPy), WD = PN.
+    for name in ("torch_skip_f64.npz", "check/adamw_d2.npz", "check/noskip_d1.npz"):
+        path = os.path.join(fixture_dir, name)
+        out = tmp_path / "b.json"
+        rc, _, err = cli("balance", path, "-o", out)
+        assert rc == 0, err
+        net = rtv.read_network(path)
+        b = net.balance()
+        assert ref.same_network(b, rtv.read_network(out))
+        X = np.random.default_rng(0).normal(size=(30, net.dim))
+        np.testing.assert_allclose(ref.evaluate(b, X), ref.evaluate(net, X), rtol=0,
+                                   atol=1e-13 * np.max(ref.scale(net, X)))
+        assert ref.weight_decay(b) == pytest.approx(ref.path_norm(net), rel=64 * EPS)

@@ -272,6 +272,11 @@ def test_train_gradient_step_and_objective_against_numpy(fixture_dir):
     assert r.history["objective"][0] == pytest.approx(ref.objective(init, X, y, lam), rel=1e-13)
     assert r.history["objective"][1] == pytest.approx(ref.objective(r.net, X, y, lam), rel=1e-13)
     assert r.objective == pytest.approx(ref.objective(r.net, X, y, lam), rel=1e-13)
+    # the history's active count: |v_k| |w_k| > active_tol max_j |v_j| |w_j| (NumPy), here with active_tol 0.5
+    h = rtv.train(X, y, 6, lam, lr=lr, steps=30, seed=5, active_tol=0.5)
+    p = np.abs(h.net.v) * np.linalg.norm(h.net.W, axis=1)
+    assert h.history["active"][-1] == np.sum(p > 0.5 * p.max())
+    assert h.history["path_norm"][-1] == pytest.approx(ref.path_norm(h.net), rel=1e-14)
     # Fortran order, float32 data exactly widened, lists: the same training
     Xf = X.astype(np.float32)
     a = rtv.train(Xf, y, 6, lam, lr=lr, steps=20, seed=5).net
