@@ -6,24 +6,29 @@
 #include "rtv/nets/deep.hpp"
 #include "rtv/nets/network.hpp"
 #include "rtv/nets/norms.hpp"
+#include "rtv/core/linalg.hpp"
+#include "rtv/core/tolerances.hpp"
 
 namespace rtv::py {
 
-namespace {
-
-py::array_t<double> to_numpy(const Eigen::VectorXd& v) {
+py::array_t<double> numpy_vector(const Eigen::VectorXd& v) {
   py::array_t<double> a(v.size());
   std::copy(v.data(), v.data() + v.size(), a.mutable_data());
   return a;
 }
 
-py::array_t<double> to_numpy(const Eigen::MatrixXd& M) {
+py::array_t<double> numpy_matrix(const Eigen::MatrixXd& M) {
   py::array_t<double> a({M.rows(), M.cols()});
   auto w = a.mutable_unchecked<2>();
   for (Eigen::Index i = 0; i < M.rows(); ++i)
     for (Eigen::Index j = 0; j < M.cols(); ++j) w(i, j) = M(i, j);
   return a;
 }
+
+namespace {
+
+py::array_t<double> to_numpy(const Eigen::VectorXd& v) { return numpy_vector(v); }
+py::array_t<double> to_numpy(const Eigen::MatrixXd& M) { return numpy_matrix(M); }
 
 ShallowNet make_net(const py::object& W, const py::object& b, const py::object& v, const py::object& c, double c0,
                     bool skip) {
@@ -66,6 +71,10 @@ py::dict shallow_to_dict(const ShallowNet& n) {
 }
 
 void bind_nets(py::module_& m) {
+  // The library's tolerances that rtv.inspect reports (core/tolerances.hpp, norms.hpp).
+  m.attr("TOL_HYPERPLANE_MERGE") = tol::kHyperplaneMerge;
+  m.attr("TOL_BALANCED") = tol::kBalanced;
+  m.attr("CARRY_REL_TOL") = kCarryRelTol;
   py::class_<ShallowNet>(m, "ShallowNet", R"doc(
 A shallow ReLU network with optional skip connection (THEORY.md s.1):
 
@@ -161,6 +170,63 @@ WD = 1/2 sum_k (v_k^2 + |w_k|^2) does not count b, c, c0.)doc")
             return to_numpy(F);
           },
           py::arg("X"), "f(x_n) for every row of X: N x outputs")
+      .def_property_readonly(
+          "stages",
+          [](const DeepNet& n) {
+            py::list out;
+            for (const DeepStage& s : n.stages) {
+              py::dict d;
+              py::list lin;
+              for (const Eigen::MatrixXd& U : s.linear) lin.append(to_numpy(U));
+              d["linear"] = lin;
+              d["W"] = to_numpy(s.W);
+              d["b"] = to_numpy(s.b);
+              d["V"] = s.has_V() ? py::object(to_numpy(s.V)) : py::object(py::none());
+              d["c"] = to_numpy(s.c);
+              d["skip"] = s.skip;
+              d["C"] = s.skip ? py::object(to_numpy(s.C)) : py::object(py::none());
+              out.append(d);
+            }
+            return out;
+          },
+          "the stages' parameters (deep.hpp): dicts linear [U_1..U_m], W, b (neuron relu(w . u - b)), V (None: "
+          "identity), c, skip, C (None without skip)")
+      .def(
+          "stage_summaries",
+          [](const DeepNet& n, double rank_tol) {
+            // cli/commands/inspect.cpp inspect_deep, field for field.
+            const std::vector<double> pn = stage_path_norms(n);
+            const std::vector<Eigen::VectorXd> spectra = input_map_spectra(n);
+            py::list out;
+            for (std::size_t l = 0; l < n.stages.size(); ++l) {
+              const DeepStage& s = n.stages[l];
+              DeepNet alone;
+              alone.stages = {s};
+              std::vector<int> widths;
+              for (const Eigen::MatrixXd& U : s.linear) widths.push_back(static_cast<int>(U.rows()));
+              const Eigen::VectorXd& sv = spectra[l];
+              py::dict d;
+              d["stage"] = l + 1;
+              d["inputs"] = s.inputs();
+              d["linear_widths"] = widths;
+              d["width"] = s.width();
+              d["outputs"] = s.outputs();
+              d["has_V"] = s.has_V();
+              d["skip"] = s.skip;
+              d["weight_decay"] = weight_decay(alone);
+              d["path_norm"] = pn[l];
+              d["input_map_rows"] = s.width();
+              d["input_map_cols"] = s.inputs();
+              d["singular_values"] = std::vector<double>(sv.data(), sv.data() + sv.size());
+              d["numerical_rank"] = numerical_rank(sv, rank_tol);
+              d["entropy_rank"] = entropy_rank(sv);
+              out.append(d);
+            }
+            return out;
+          },
+          py::arg("rank_tol") = 1e-3,
+          "per stage what rtv inspect reports: widths, weight decay, path norm, the input map's singular values, "
+          "numerical rank (s_j > rank_tol s_1) and entropy rank (THEORY.md s.6)")
       .def("weight_decay", [](const DeepNet& n) { return weight_decay(n); })
       .def("stage_path_norms", [](const DeepNet& n) { return stage_path_norms(n); })
       .def("balance", [](const DeepNet& n) { return balance(n); })

@@ -26,6 +26,9 @@ using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 Eigen::MatrixXd points(const py::handle& obj, const char* what);
 /// A 1-D array of N numbers (a 2-D array with one column is accepted).
 Eigen::VectorXd vector(const py::handle& obj, const char* what);
+/// float64 NumPy copies of the library's vectors and matrices (bind_nets.cpp); the result types' to_dict use them.
+py::array_t<double> numpy_vector(const Eigen::VectorXd& v);
+py::array_t<double> numpy_matrix(const Eigen::MatrixXd& M);
 
 void bind_nets(py::module_& m);     // bind_nets.cpp: ShallowNet, DeepNet, norms, balance, objective
 void bind_io(py::module_& m);       // bind_io.cpp: network files, state_dicts, arrays
