@@ -463,6 +463,8 @@ void bind_radon(py::module_& m) {
   m.def(
       "seminorm",
       [](const py::object& net_obj, double radius, double window, int resolution, int threads) {
+        if (!py::isinstance<ShallowNet>(net_obj))
+          throw py::type_error("net: expected an rtv.ShallowNet, got " + type_name(net_obj));
         const ShallowNet& net = net_obj.cast<const ShallowNet&>();
         threads = threads_arg(threads);
         if (net.dim() != 2 && net.dim() != 3)
@@ -481,7 +483,14 @@ void bind_radon(py::module_& m) {
           o.threads = threads;
           o.window = window * radius;
           o.angles = resolution;
-          s.res = radon_rtv_ball(RidgeSum::from_network(copy), radius, o);  // validates radius and resolution
+          try {
+            s.res = radon_rtv_ball(RidgeSum::from_network(copy), radius, o);  // validates radius and resolution
+          } catch (const rtv::InputError& e) {
+            // The library names the detection grid "angles"; here it is the argument `resolution` (the CLI's flag).
+            const std::string msg = e.what();
+            if (msg.rfind("angles: ", 0) == 0) throw rtv::input_error("resolution", msg.substr(8));
+            throw;
+          }
           s.exact = rtv_exact_ball(copy, radius);
         }
         for (const auto& sp : s.res.spikes)
