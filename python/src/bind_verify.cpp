@@ -143,8 +143,8 @@ void bind_verify(py::module_& m) {
       .def("__bool__", [](const PyClaimResult& c) { return c.r.passed; })
       .def("__repr__", [](const PyClaimResult& c) {
         return "ClaimResult(" + c.r.id + " " + c.name + ": " + (c.r.passed ? "PASS" : "FAIL") + ", " +
-               std::to_string(c.r.measurements.size()) + " measurements, " + py::repr(py::str(c.r.reason)).cast<std::string>() +
-               ")";
+               std::to_string(c.r.measurements.size()) + " measurements, " +
+               py::repr(py::str(c.r.reason)).cast<std::string>() + ")";
       });
 
   py::class_<PyRun>(m, "VerifyRun",
