@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -174,10 +175,10 @@ std::string g(double x) {
 void bind_radon(py::module_& m) {
   m.def(
       "radon",
-      [](const py::object& image, int angles, const py::object& offsets, double extent, int threads) {
+      [](const py::object& image, int angles, std::optional<int> offsets, double extent, int threads) {
         Array2D img = square(image, "image");
         if (angles < 1) throw rtv::input_error("angles", "must be at least 1, got " + std::to_string(angles));
-        const int M = offsets.is_none() ? 0 : offsets.cast<int>();
+        const int M = offsets.value_or(0);
         if (M < 0) throw rtv::input_error("offsets", "must be positive (or None/0 for the default)");
         threads = threads_arg(threads);
         const ImageGrid ig = image_grid(static_cast<int>(img.rows()), extent);
@@ -237,12 +238,12 @@ void bind_radon(py::module_& m) {
 
   m.def(
       "fbp",
-      [](const py::object& sinogram, const std::string& filter, const py::object& size, double extent, int threads) {
+      [](const py::object& sinogram, const std::string& filter, std::optional<int> size, double extent, int threads) {
         Array2D s = array2d(sinogram, "sinogram");
         const Window w = parse_window(filter, "filter");
         threads = threads_arg(threads);
         const int M = static_cast<int>(s.cols());
-        int n = size.is_none() ? 0 : size.cast<int>();
+        int n = size.value_or(0);
         if (n < 0) throw rtv::input_error("size", "must be positive (or None/0 for the default)");
         if (n == 0) n = infer_size(M, extent);
         const ImageGrid ig = image_grid(n, extent);
@@ -324,11 +325,11 @@ void bind_radon(py::module_& m) {
 
   m.def(
       "phantom_sinogram",
-      [](const std::string& name, int size, int angles, const py::object& offsets, double extent) {
+      [](const std::string& name, int size, int angles, std::optional<int> offsets, double extent) {
         const Phantom p = named_phantom(name);
         const ImageGrid ig = image_grid(size, extent);
         if (angles < 1) throw rtv::input_error("angles", "must be at least 1, got " + std::to_string(angles));
-        const int M = offsets.is_none() ? 0 : offsets.cast<int>();
+        const int M = offsets.value_or(0);
         if (M < 0) throw rtv::input_error("offsets", "must be positive (or None/0 for the default)");
         const SinogramGrid sg = SinogramGrid::for_image(ig, angles, M);
         Array2D s;

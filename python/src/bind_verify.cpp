@@ -209,8 +209,13 @@ void bind_verify(py::module_& m) {
         opt.progress = progress;
         opt.program = "rtv-verify";  // the report names the equivalent rtv-verify command (no --out: reproducible)
         if (!claims.is_none()) {
-          if (py::isinstance<py::str>(claims)) opt.claims = {claims.cast<std::string>()};
-          else opt.claims = claims.cast<std::vector<std::string>>();
+          try {
+            if (py::isinstance<py::str>(claims)) opt.claims = {claims.cast<std::string>()};
+            else opt.claims = claims.cast<std::vector<std::string>>();
+          } catch (const py::cast_error&) {
+            throw py::type_error("claims: expected a claim id or a list of claim ids (str), got " +
+                                 std::string(py::str(py::type::handle_of(claims).attr("__name__"))));
+          }
         }
         const bool keep = !out.is_none();
         if (keep) opt.out = py::str(out).cast<std::string>();

@@ -390,6 +390,10 @@ def test_errors(cli, tmp_path):
         rtv.radon(sq, 0)
     with pytest.raises(ValueError, match="offsets: must be positive"):
         rtv.radon(sq, 3, offsets=-1)
+    with pytest.raises(TypeError):
+        rtv.radon(sq, 3, offsets="many")
+    with pytest.raises(TypeError):
+        rtv.fbp(sq, size=2.5)
     with pytest.raises(ValueError, match="threads: must be 0 \\(all cores\\) or positive, got -1"):
         rtv.radon(sq, 3, threads=-1)
     np.save(tmp_path / "sq.npy", sq)

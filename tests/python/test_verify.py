@@ -86,6 +86,8 @@ def test_errors_are_value_errors_with_the_harness_message(rtv_verify, tmp_path):
     assert rc == 2 and "unknown claim id 'ZZ9'" in err
     with pytest.raises(ValueError, match=r"--claim: unknown claim id 'ZZ9' \(known: "):
         rtv.verify(claims=["ZZ9"])
+    with pytest.raises(TypeError, match="claims: expected a claim id or a list of claim ids"):
+        rtv.verify(claims=[1, 2])
     with pytest.raises(ValueError, match="--threads: must be 0"):
         rtv.verify(claims=["W1"], threads=-1)
     with pytest.raises(ValueError, match="out: the output folder must not be empty"):
