@@ -6,7 +6,6 @@ against the command-line tool on the same .npy files (identical arrays; --json p
 equal too). Sizes are small: the whole file runs in about a second.
 """
 import json
-import os
 
 import numpy as np
 import pytest
@@ -87,7 +86,6 @@ def test_backprojection_of_a_constant_is_two_pi():
     # weight 2 pi / A of the rectangle rule (pi / A would give pi).
     n = 24
     bp = rtv.backproject(np.ones((10, len(default_offsets(n, 1.0)))), n)
-    x, _ = pixel_centres(n, 1.0)
     np.testing.assert_allclose(bp, 2 * np.pi, rtol=1e-13)
 
 
@@ -193,7 +191,6 @@ def test_phantoms_against_numpy():
 def test_phantom_sinogram_is_the_closed_form():
     n, A = 30, 12
     t = default_offsets(n, 1.0)
-    th = np.pi * np.arange(A) / A
     # Disk radius 0.5 at the origin: 2 sqrt(r^2 - t^2). At t = +-0.5 (an offset here) r^2 - t^2 is a rounding
     # residue ~eps, whose square root is ~1e-8: atol 2 sqrt(4 eps r^2).
     np.testing.assert_allclose(rtv.phantom_sinogram("disk", n, A), np.tile(2 * np.sqrt(np.maximum(0.25 - t**2, 0)),
@@ -201,7 +198,6 @@ def test_phantom_sinogram_is_the_closed_form():
                                atol=2 * np.sqrt(4 * np.finfo(float).eps * 0.25))
     np.testing.assert_allclose(rtv.phantom_sinogram("gaussian", n, A), gaussian_sinogram(n, 1.0, A, 0.15, (0, 0)),
                                rtol=1e-13)
-    assert th.shape == (A,)
 
 
 # ---- R-TV of a sampled function (rtv seminorm --grid) ----
@@ -278,7 +274,6 @@ def test_seminorm_of_a_network_against_its_exact_rtv():
     # The recovered hyperplanes: (gamma, t, a) up to the orientation (gamma, t, a) ~ (-gamma, -t, a).
     got = sorted((tuple(np.round(n["gamma"] * np.sign(n["gamma"][np.argmax(np.abs(n["gamma"]))]), 6)), n["a"])
                  for n in r.neurons)
-    norms = np.linalg.norm(NET_W, axis=1)
     want = []
     for w, b, v in zip(NET_W, NET_B, NET_V):
         if abs(b / np.linalg.norm(w)) < 1.0:
@@ -290,7 +285,6 @@ def test_seminorm_of_a_network_against_its_exact_rtv():
         assert abs(a - b) <= 1e-2 * abs(b)  # CLAIMS.md R5: coefficients to 1e-2
     d = r.to_dict()
     assert d["rtv"] == r.rtv and d["rtv_exact"] == r.rtv_exact and len(d["neurons"]) == 3
-    assert norms.shape == (4,)
 
 
 def test_seminorm_of_a_network_in_3d():
@@ -458,4 +452,3 @@ def test_errors(cli, tmp_path):
         rtv.seminorm(rtv.ShallowNet([[1.0]], [0.0], [1.0]), 1.0)
     with pytest.raises(TypeError, match="net: expected an rtv.ShallowNet, got str"):
         rtv.seminorm("net.json", 1.0)
-    assert os.path.exists(tmp_path / "net.json")
