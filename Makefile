@@ -93,6 +93,7 @@ bench: build
 	@$(call require_debs,$(BENCH_DEB_PACKAGES),make bench compares with scikit-image and PyTorch)
 	/usr/bin/python3 bench/compare_skimage.py --rtv-bench $(BUILD)/bin/rtv_bench
 	/usr/bin/python3 bench/compare_torch.py --rtv-bench $(BUILD)/bin/rtv_bench --export-task $(BUILD)/bench-train-task
+	@if [ -d $(BUILD)/python/rtv ]; then /usr/bin/python3 bench/compare_python.py --bench-exe $(BUILD)/bin/rtv_bench_python --pythonpath $(BUILD)/python --work $(BUILD)/bench-python; else echo "make bench: the Python module is not built (RTV_PYTHON off): compare_python.py skipped"; fi
 
 # make mutants (verify/mutants/README.md) builds its own copy of the tree in $(BUILD)/mutants; python3 (standard
 # library only) does the exact text substitutions and the table.
