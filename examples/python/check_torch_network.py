@@ -6,7 +6,7 @@ and plot it next to the certified global optimum (README "Python").
 
 PyTorch's SGD with weight_decay=wd on the weights and MSELoss() (the mean over N points) minimises 2/N times
 rtv's J = 1/2 sum (f - y)^2 + lambda WD with lambda = N wd / 2 (THEORY.md s.1, s.2). Writes DIR/check.json (the
-verdicts) and DIR/network.png (the trained function, its hyperplanes and the optimum's). Exit status 0 when the
+verdicts), DIR/network.json and DIR/data.csv (for `rtv check` on the command line) and DIR/network.png (the trained function, its hyperplanes and the optimum's). Exit status 0 when the
 run completes (the verdicts are printed; they are not the exit status: training for few steps may leave the
 network short of stationarity, which rtv check then says).
 """
@@ -36,7 +36,7 @@ class SkipNet(torch.nn.Module):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="out-python-example")
-    ap.add_argument("--steps", type=int, default=20000)
+    ap.add_argument("--steps", type=int, default=30000)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     print(f"seed {args.seed} (override with --seed)", file=sys.stderr)
@@ -54,10 +54,11 @@ def main():
     opt = torch.optim.SGD([{"params": decayed, "weight_decay": wd}, {"params": others, "weight_decay": 0.0}],
                           lr=0.02, momentum=0.9)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    for step in range(args.steps):
-        if step == args.steps * 3 // 5:
+    decay_from = args.steps * 3 // 5          # constant step, then geometric decay by 100x: the step must go to 0
+    for step in range(args.steps):             # for gradient descent to settle on the kinks (THEORY.md s.5)
+        if step >= decay_from:
             for g in opt.param_groups:
-                g["lr"] *= 0.1
+                g["lr"] = 0.02 * 0.01 ** ((step - decay_from) / (args.steps - decay_from))
         opt.zero_grad()
         loss = torch.nn.functional.mse_loss(model(Xt).squeeze(1), yt)
         loss.backward()
@@ -74,6 +75,10 @@ def main():
     print(f"lambda: estimated {report.lam:.7g}, PyTorch's N wd / 2 = {lam_true:.7g}")
     with open(os.path.join(args.out, "check.json"), "w") as f:
         json.dump(report.to_dict(), f, indent=2)
+    # The same check from the command line: rtv check DIR/network.json DIR/data.csv
+    rtv.write_network(net, os.path.join(args.out, "network.json"))
+    np.savetxt(os.path.join(args.out, "data.csv"), np.c_[X, y], delimiter=",", header="x1,x2,y", comments="",
+               fmt="%.17g")
 
     opt_sol = rtv.solve(X, y, lam_true)       # the certified global optimum at the true lambda (THEORY.md s.5)
     import matplotlib

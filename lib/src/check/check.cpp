@@ -215,7 +215,19 @@ Stationarity stationarity(const ShallowNet& net, const Eigen::MatrixXd& X, const
     const double rel = relative(std::sqrt(gv * gv + wb.g.squaredNorm()), force);
     const double rel_naive = relative(std::sqrt(gv * gv + wb0.g.squaredNorm()), force);
     floor2 += (rv + wb.rounding) * (rv + wb.rounding);
+    const double before = st.max_relative;
     judge(rel, rel_naive, "neuron " + std::to_string(k));
+    if (st.max_relative > before) {
+      // The data gradient of (v_k, w_k) against the force: ~1 at stationarity, ~0 for a neuron the data do not
+      // reach (inactive at every point), which weight decay only shrinks geometrically.
+      Eigen::VectorXd data(net.dim() + 1);
+      data(0) = dv;
+      data.tail(net.dim()) = wb.g.head(net.dim()) - lambda * net.W.row(k).transpose();
+      st.worst_data_ratio = relative(data.norm(), force);
+      int active = 0;
+      for (Eigen::Index n = 0; n < X.rows(); ++n) active += nd.z(n) > 0;
+      st.worst_active_points = active;
+    }
     (void)mv;
   }
   // The unregularised parameters: c (skip connection) and c0 must have zero data gradient.
@@ -408,6 +420,11 @@ CheckReport check_network(const ShallowNet& net, const Eigen::MatrixXd& X, const
       dg.summary = "|grad J| / (lambda |theta|) = " + g3(st.relative) + " (|grad J| = " + g3(st.gradient_norm) +
                    ", lambda |theta| = " + g3(st.scale) + "); worst block: " + st.worst + " at " +
                    g3(st.max_relative) + " of its own force";
+      if (dg.verdict == Verdict::Fails && st.worst.rfind("neuron", 0) == 0 && st.worst_data_ratio < 0.1)
+        dg.details.push_back(st.worst + " gets almost no data gradient (" + g3(st.worst_data_ratio) +
+                             " of its weight-decay force; active at " + std::to_string(st.worst_active_points) +
+                             " of " + std::to_string(N) + " points): weight decay shrinks such a neuron geometrically "
+                             "and it is stationary only at 0; train longer (or prune it)");
       dg.details.push_back("with sigma'(0) = 0 (PyTorch's gradient): " + g3(st.relative_naive) + " (worst block " +
                            g3(st.max_relative_naive) + ")");
       dg.details.push_back(std::to_string(st.kink_points) + " (neuron, point) pairs on a hyperplane (|z| <= " +
@@ -417,6 +434,31 @@ CheckReport check_network(const ShallowNet& net, const Eigen::MatrixXd& X, const
                            "): max relative data gradient " + g3(st.affine_relative));
       dg.details.push_back("bar: tol " + g3(opt.tol) + " + the floor of the weights' storage rounding " +
                            g3(st.floor));
+      if (dg.verdict == Verdict::Fails) {
+        // Gradient descent with a step that does not go to 0 oscillates across a kink by ~ step x gradient, so a
+        // point may sit just beyond kink_tol. Say which on-plane tolerance up to 1e-2 would make the network
+        // stationary (the relative distances of the points to the carrying neurons' hyperplanes are the candidates).
+        std::vector<double> cand;
+        for (int k : carrying_neurons(net, opt.carry_tol)) {
+          const NeuronData nd = neuron_data(net, X, k, 0.0);
+          for (Eigen::Index n = 0; n < X.rows(); ++n) {
+            const double t = nd.scale(n) > 0 ? std::abs(nd.z(n)) / nd.scale(n) : 0.0;
+            if (t > opt.kink_tol && t <= 1e-2) cand.push_back(t * (1 + 1e-12));
+          }
+        }
+        std::sort(cand.begin(), cand.end());
+        for (double t : cand) {
+          CheckOptions o = opt;
+          o.kink_tol = t;
+          const Stationarity s2 = stationarity(net, X, y, lambda, o);
+          if (s2.relative <= dg.bar) {
+            dg.details.push_back("with --kink-tol " + g3(t) + " it holds (" + g3(s2.relative) +
+                                 "): a point lies that close to a hyperplane, as gradient descent leaves it when its "
+                                 "step does not go to 0 (it oscillates across the kink)");
+            break;
+          }
+        }
+      }
     }
     rep.diagnostics.push_back(dg);
   }

@@ -119,7 +119,9 @@ struct Stationarity {
   double relative_naive = 0.0;      ///< the same with sigma'(0) = 0 (PyTorch's gradient)
   double max_relative = 0.0;        ///< the worst block (a carrying neuron against its own force, or c, c0)
   double max_relative_naive = 0.0;  ///< the same with sigma'(0) = 0 (PyTorch's gradient)
-  std::string worst;                ///< the worst block, e.g. "neuron 3 (w, b)"
+  std::string worst;                ///< the worst block, e.g. "neuron 3"
+  double worst_data_ratio = 0.0;    ///< worst neuron: |data gradient of (v, w)| / (lambda |(v, w)|) (1 at stationarity)
+  int worst_active_points = 0;      ///< worst neuron: data points where it is active
   double affine_relative = 0.0;     ///< max over the blocks c, c0 (the unregularised parameters)
   double floor = 0.0;               ///< floor of `relative` from the storage rounding of the weights
   double gradient_norm = 0.0;       ///< |grad J| over all parameters, subdifferential choice
