@@ -125,6 +125,7 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claim_lis
   int i = 0;
   for (const Claim* c : claims) {
     ++i;
+    if (opt.before_claim) opt.before_claim(*c);
     if (opt.progress)
       std::cerr << "[" << i << "/" << claims.size() << "] " << c->id << " " << c->name << " (" << to_string(opt.size)
                 << ", seed " << opt.seed << ")\n";

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct RunOptions {
   bool progress = true;               ///< progress lines on stderr
   std::string program = "rtv-verify"; ///< the command the report names ("command"); the JUnit suite's name
   std::filesystem::path junit;        ///< harness_main: also write JUnit XML here (empty: no)
+  /// Called before each claim runs (may be empty). An exception it throws stops the run and propagates out of
+  /// run_claims: the Python module checks for Ctrl-C here (a claim itself is not interrupted).
+  std::function<void(const Claim&)> before_claim;
 
   /// Throws InputError naming the option if something is wrong (an id in `claims` that is not in `claim_list`,
   /// threads < 0, the JUnit file a folder, ...), or naming "claims" if two claims of `claim_list` share an id.

@@ -225,6 +225,12 @@ void bind_verify(py::module_& m) {
         opt.out = keep ? opt.out : fs::path("unused");
         opt.validate(catalogue);  // unknown ids, threads < 0: ValueError before any folder is made
         if (!keep) opt.out = temp_folder();
+        // Ctrl-C between claims: with the GIL re-acquired, a pending signal raises KeyboardInterrupt, which unwinds
+        // run_claims (the claim running when it arrives finishes first: claims have no cancellation point).
+        opt.before_claim = [](const verify::Claim&) {
+          py::gil_scoped_acquire acquire;
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        };
         verify::RunSummary summary;
         try {
           py::gil_scoped_release release;

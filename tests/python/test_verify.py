@@ -93,3 +93,22 @@ def test_errors_are_value_errors_with_the_harness_message(rtv_verify, tmp_path):
     with pytest.raises(ValueError, match="out: the output folder must not be empty"):
         rtv.verify(claims=["W1"], out="")
     assert not (tmp_path / "x" / "report.json").exists()
+
+
+def test_ctrl_c_stops_the_run_between_claims():
+    # SIGINT while claims run without the GIL: the harness's before_claim hook raises KeyboardInterrupt before the
+    # next claim. D3 (~0.6 s), then four claims of 1-3 s each would follow: the run must stop after D3's end, not
+    # after all of them (the time bar), and the module must still work afterwards.
+    import signal
+    import threading
+    import time
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
+    t0 = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            rtv.verify(claims=["D3", "A1", "N3", "R1", "R3"], quick=True, threads=1, progress=False)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - t0 < 3.0  # all five: ~6.6 s (quick timings)
+    assert rtv.verify(claims=["W1"], quick=True, progress=False).all_passed
