@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Train a small ReLU network in PyTorch with weight decay, ask rtv whether it is what the theory says a solution is,
-and plot it next to the certified global optimum (README "Python").
+and plot it next to the certified global optimum and the harness's data of figure F1 (README "Python").
 
     PYTHONPATH=build/python /usr/bin/python3 examples/python/check_torch_network.py [--out DIR] [--steps S] [--seed N]
 
 PyTorch's SGD with weight_decay=wd on the weights and MSELoss() (the mean over N points) minimises 2/N times
 rtv's J = 1/2 sum (f - y)^2 + lambda WD with lambda = N wd / 2 (THEORY.md s.1, s.2). Writes DIR/check.json (the
-verdicts), DIR/network.json and DIR/data.csv (for `rtv check` on the command line) and DIR/network.png (the trained function, its hyperplanes and the optimum's). Exit status 0 when the
+verdicts), DIR/network.json and DIR/data.csv (for `rtv check` on the command line), DIR/verify/ (claim W2's
+report and data, run through rtv.verify) and DIR/network.png (the trained function, its hyperplanes and the optimum's). Exit status 0 when the
 run completes (the verdicts are printed; they are not the exit status: training for few steps may leave the
 network short of stationarity, which rtv check then says).
 """
@@ -86,8 +87,15 @@ def main():
     import matplotlib.pyplot as plt
     g = np.linspace(-1.2, 1.2, 161)
     G = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4), constrained_layout=True)
-    for ax, (title, f) in zip(axes, [("trained in PyTorch", net), ("certified optimum", opt_sol.net)]):
+    # The claim harness from Python: claim W2 (quick) writes the data of figure F1 (a neuron is a linear spline,
+    # THEORY.md s.4) into DIR/verify/data/W2/; the third panel plots that file.
+    run = rtv.verify(claims=["W2"], quick=True, out=os.path.join(args.out, "verify"), progress=False)
+    print(f"claim W2: {'passed' if run.all_passed else 'FAILED'} ({run['W2'].reason})")
+    f1 = np.loadtxt(os.path.join(args.out, "verify", "data", "W2", "F1-neuron.csv"), delimiter=",", skiprows=1)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    axes[2].plot(f1[:, 0], f1[:, 1], "k-")
+    axes[2].set_title("harness data (W2, F1): one neuron")
+    for ax, (title, f) in zip(axes[:2], [("trained in PyTorch", net), ("certified optimum", opt_sol.net)]):
         im = ax.imshow(f(G).reshape(len(g), len(g)), origin="lower", extent=[g[0], g[-1], g[0], g[-1]], cmap="viridis")
         for w, b in zip(f.W, f.b):            # hyperplanes w . x = b
             if abs(w[1]) > 1e-12:
