@@ -44,7 +44,8 @@
 //  * global optimality (s.5): J against the optimum over networks of any width: d = 1 exact (trend filtering,
 //    univariate.hpp), d = 2 certified (certified.hpp: a dual value D no network beats); d >= 3 has no certificate
 //    here (no number is printed). Gap: (J - J*) / J* with J* the optimum (d = 2: the dual value D, so the gap is an
-//    upper bound on the true one).
+//    upper bound on the true one). If the d = 2 solver stops uncertified, the optimum lies between D and its
+//    network's objective: the gap is bracketed and the verdict given only when both ends agree (otherwise a note).
 //  * Radon domain (optional, d = 2, 3): the R-TV on the data's ball measured in the Radon domain (radon_measure.hpp)
 //    against the exact one (norms.hpp).
 //
