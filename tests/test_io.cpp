@@ -272,6 +272,47 @@ TEST(Npy, RoundTripAndVersions) {
   expect_input_error([] { parse_npy(npy_bytes({2}, {1, 2}) + "xx", "x.npy"); }, "x.npy", "trailing bytes");
 }
 
+// .npy bytes (version 1.0) with a header written by hand: any shape text, then `data` as the payload.
+std::string npy_with_shape(const std::string& descr, const std::string& shape, const std::string& data) {
+  std::string h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(h.size() & 0xff);
+  bytes += static_cast<char>((h.size() >> 8) & 0xff);
+  return bytes + h + data;
+}
+
+// Guards against an element count multiplied without overflow checks (issue 20): the count wrapped modulo 2^64
+// so that count * itemsize matched the data length, parse_npy accepted the shape and the caller then allocated
+// (length_error / bad_alloc, an abort in the CLI) or read past the data. Each shape must be refused, naming it.
+TEST(Npy, ShapesWhoseCountOverflowsOrExceedsTheDataAreRefused) {
+  const std::string eight(8, '\0');
+  // 2^32 * 2^32 = 2^64 wraps to 0 elements: matched an empty payload.
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(4294967296, 4294967296)", ""), "big.npy"); },
+                     "big.npy", "shape (4294967296, 4294967296): the element count overflows 64 bits");
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(4294967296, 4294967296, 3)", ""), "big.npy"); },
+                     "big.npy", "overflows 64 bits (limit 18446744073709551615 elements)");
+  // 2^31 * 2^30 = 2^61 elements, times 8 bytes = 2^64 wraps to 0 bytes: matched an empty payload.
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(2147483648, 1073741824)", ""), "big.npy"); },
+                     "big.npy", "shape (2147483648, 1073741824) claims 2305843009213693952 elements of 8 bytes, "
+                                "but the file's 0 data bytes hold at most 0");
+  // 2147549185 * 2147418113 = 2^62 + 1 (checked with Python's exact integers), times 8 = 2^65 + 8 wraps to 8
+  // bytes: matched one double of payload.
+  expect_input_error([&] { parse_npy(npy_with_shape("<f8", "(2147549185, 2147418113)", eight), "big.npy"); },
+                     "big.npy", "claims 4611686018427387905 elements of 8 bytes, but the file's 8 data bytes "
+                                "hold at most 1");
+  // The same with 4-byte items: (2^62 + 1) * 4 wraps to 4.
+  expect_input_error([] { parse_npy(npy_with_shape("<i4", "(2147549185, 2147418113)", "abcd"), "big.npy"); },
+                     "big.npy", "hold at most 1");
+  // Still accepted: a zero-sized dimension (0 bytes, whatever the other sizes) and an exact fit.
+  EXPECT_TRUE(parse_npy(npy_with_shape("<f8", "(0, 4294967296)", ""), "z.npy").data.empty());
+  EXPECT_EQ(parse_npy(npy_with_shape("<f8", "(1, 1)", std::string("\0\0\0\0\0\0\xf0\x3f", 8)), "one.npy").data,
+            std::vector<double>{1.0});
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(2,)", std::string(8, '\0')), "t.npy"); }, "t.npy",
+                     "truncated .npy data");
+}
+
 TEST(AtomicOutput, NothingHalfWritten) {
   ScratchDir dir;
   write_file_atomic(dir / "a.txt", "hello");
