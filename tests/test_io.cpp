@@ -421,6 +421,31 @@ TEST(AtomicOutput, NothingHalfWritten) {
   EXPECT_EQ(read_network_json(dir / "n.json").dim(), 2);
 }
 
+// Guards against two ways a CSV silently lost its first data row (issue 20): a UTF-8 byte-order mark made the
+// first cell unparsable, so a file without header had its first row skipped as a "header" (fit1d fitted 7 of 8
+// points); and a first row with a typo ("1,2x") or an empty cell was taken as a header. Row counts are exact.
+TEST(Csv, ByteOrderMarkIsStrippedAndOnlyAnAllTextFirstRowIsAHeader) {
+  ScratchDir dir;
+  const auto read = [&](const std::string& name, const std::string& text) {
+    write_file_atomic(dir / name, text);
+    return read_array(dir / name);
+  };
+  const std::string bom = "\xEF\xBB\xBF";
+  const auto a = read("bom.csv", bom + "1,2\n3,4\n5,6\n");
+  ASSERT_EQ(a.rows(), 3);  // before indexing
+  ASSERT_EQ(a.cols(), 2);
+  EXPECT_EQ(a(0, 0), 1.0);
+  EXPECT_EQ(a(2, 1), 6.0);
+  EXPECT_EQ(read("bom_header.csv", bom + "x,y\r\n1,2\r\n3,4\r\n").rows(), 2);
+  EXPECT_EQ(read("header.csv", "x, y\n1,2\n3,4\n").rows(), 2);
+  EXPECT_EQ(read("noheader.csv", "1,2\n3,4\n").rows(), 2);
+  expect_input_error([&] { read("typo.csv", "1,2x\n3,4\n"); }, "typo.csv", "line 1, column 2: not a number: '2x'");
+  expect_input_error([&] { read("empty.csv", "1,,2\n3,4,5\n"); }, "empty.csv", "line 1, column 2: not a number: ''");
+  expect_input_error([&] { read("later.csv", "x,y\n1,2\n3,4q\n"); }, "later.csv", "line 3, column 2");
+  // A BOM not at the start is a bad cell, not silently dropped.
+  expect_input_error([&] { read("mid.csv", "1,2\n" + bom + "3,4\n"); }, "mid.csv", "line 2, column 1");
+}
+
 TEST(Csv, WritesColumnsWithFullPrecision) {
   ScratchDir dir;
   write_csv(dir / "t.csv", {"x", "y"}, {{0.1, 2.0}, {1.0 / 3.0, -4.0}});

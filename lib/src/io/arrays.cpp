@@ -53,7 +53,11 @@ RowMajor read_array(const fs::path& path) {
     a.resize(n.shape[0], n.shape[1]);
     std::copy(n.data.begin(), n.data.end(), a.data());
   } else if (ext == ".csv") {
-    std::istringstream in(read_file(path));
+    std::string text = read_file(path);
+    // A UTF-8 byte-order mark (Excel, Notepad) is not part of the first cell (issue 20: "\xEF\xBB\xBF1" did not
+    // parse, so a file without header lost its first data row as a "header").
+    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+    std::istringstream in(text);
     std::vector<std::vector<double>> rows;
     std::string line;
     int lineno = 0;
@@ -63,20 +67,27 @@ RowMajor read_array(const fs::path& path) {
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       std::vector<double> row;
       std::stringstream ls(line);
-      std::string cell;
-      bool numeric = true;
+      std::string cell, bad_cell;
+      int bad_col = 0, col = 0;
       while (std::getline(ls, cell, ',')) {
+        ++col;
         char* end = nullptr;
         const double v = std::strtod(cell.c_str(), &end);
         if (end == cell.c_str() || std::string(end).find_first_not_of(" \t") != std::string::npos) {
-          numeric = false;
-          break;
+          if (bad_col == 0) bad_col = col, bad_cell = cell;
+          continue;
         }
         row.push_back(v);
       }
-      if (!numeric) {
-        if (rows.empty() && lineno == 1) continue;  // a header line
-        throw input_error(src, "line " + std::to_string(lineno) + ": not a number: '" + cell + "'");
+      if (bad_col != 0) {
+        // The first line is a header only if NO cell of it is a number (issue 20: "1,2x" or "1,,2" was silently
+        // taken as a header, losing a data row): a first line mixing numbers and non-numbers is a typo in data.
+        if (rows.empty() && lineno == 1 && row.empty()) continue;
+        throw input_error(src, "line " + std::to_string(lineno) + ", column " + std::to_string(bad_col) +
+                                   ": not a number: '" + bad_cell + "'" +
+                                   (lineno == 1 ? " (the first line is a header only if none of its cells is a "
+                                                  "number)"
+                                                : ""));
       }
       if (!rows.empty() && row.size() != rows[0].size())
         throw input_error(src, "line " + std::to_string(lineno) + " has " + std::to_string(row.size()) +
