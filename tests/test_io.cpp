@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "rtv/core/error.hpp"
 #include "rtv/io/arrays.hpp"
@@ -78,6 +82,94 @@ TEST(NetworkJson, MalformedFilesAreRejectedWithTheProblemNamed) {
   };
   for (const auto& [text, fragment] : cases)
     expect_input_error([&] { parse_network_json(text, "bad.json"); }, "bad.json", fragment);
+}
+
+// Runs fn in a death-test child whose address space is capped at its current size + 1 GiB and expects an
+// InputError naming source and fragment there. A parser that allocates from a declared size before checking it
+// against the arrays present gets std::bad_alloc in the child (exit 2) instead of, on this 24 GB machine,
+// succeeding slowly with the same final message. (ASan reserves terabytes of address space: skipped there.)
+template <class Fn>
+void expect_input_error_under_memory_cap(Fn&& fn, const std::string& source, const std::string& fragment) {
+#if defined(__SANITIZE_ADDRESS__)
+  (void)fn; (void)source; (void)fragment;
+  GTEST_SKIP() << "RLIMIT_AS does not work under AddressSanitizer";
+#else
+  const auto child = [&] {
+    long pages = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    const rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (rlim_t{1} << 30);
+    const rlimit lim{cap, cap};
+    if (pages <= 0 || setrlimit(RLIMIT_AS, &lim) != 0) std::_Exit(4);
+    try {
+      fn();
+      std::fprintf(stderr, "no error\n");
+      std::_Exit(1);
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      const bool ok = msg.find(source) != std::string::npos && msg.find(fragment) != std::string::npos;
+      std::fprintf(stderr, "InputError: %s\n", e.what());
+      std::_Exit(ok ? 0 : 3);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "other exception: %s\n", e.what());
+      std::_Exit(2);
+    }
+  };
+  EXPECT_EXIT(child(), ::testing::ExitedWithCode(0), "");
+#endif
+}
+
+// Guards against sizes declared by a network JSON driving allocation before validation (issue 20): "d": 1e9 with
+// no neurons allocated c (8 GB, 28 s); deep "d": 2^30 with "W": [[1]] allocated a 1 x 2^30 matrix before finding
+// the row has 1 entry; a long first row of W followed by many empty rows allocated K x d.
+TEST(NetworkJson, DeclaredSizesAreCheckedBeforeAllocating) {
+  const std::string head = R"({"format": "rtv.shallow-relu", "version": 1, )";
+  expect_input_error_under_memory_cap(
+      [&] { parse_network_json(head + R"("d": 1000000000, "W": [], "b": [], "v": []})", "huge.json"); },
+      "huge.json", "\"d\" is 1000000000 but no array in the file has d entries");
+  expect_input_error_under_memory_cap(
+      [&] { parse_network_json(head + R"("d": 300000000, "W": [], "b": [], "v": [], "c0": 0})", "huge.json"); },
+      "huge.json", "limited to 1048576");
+  // 20000 rows after a first row of 20000 entries: K x d = 4e8 doubles (3.2 GB) if allocated before the check.
+  std::string rows = "[" + std::string(20000 * 2 - 1, ',') + "]";
+  for (std::size_t i = 1; i < rows.size(); i += 2) rows[i] = '0';
+  std::string W = "[" + rows;
+  for (int k = 1; k < 20000; ++k) W += ", []";
+  W += "]";
+  expect_input_error_under_memory_cap(
+      [&] { parse_network_json(head + "\"W\": " + W + R"(, "b": [], "v": []})", "ragged.json"); }, "ragged.json",
+      "\"W\"[1] must have 20000 entries");
+  expect_input_error_under_memory_cap(
+      [] {
+        parse_deep_network_json(R"({"format": "rtv.deep-relu", "version": 1, "d": 1073741824,
+                                    "stages": [{"W": [[1]], "b": [0]}]})",
+                                "deep.json");
+      },
+      "deep.json", "stage 1: \"W\"[0] has 1 entries, expected 1073741824");
+  // A zero-width network still reads when its dimension is within the limit, or backed by c.
+  EXPECT_EQ(parse_network_json(head + R"("d": 1048576, "W": [], "b": [], "v": []})", "ok.json").dim(), 1 << 20);
+  EXPECT_EQ(parse_network_json(head + R"("d": 2, "W": [], "b": [], "v": [], "c": [1, 2]})", "ok.json").dim(), 2);
+  expect_input_error([&] { parse_network_json(head + R"("d": 3, "W": [], "b": [], "v": [], "c": [1, 2]})", "c.json"); },
+                     "c.json", "c has 2 entries but the input dimension is 3");
+}
+
+// Guards against integers narrowed when read: "d": 4294967298 was read as 2 and "version": 4294967297 as 1.
+TEST(NetworkJson, IntegersAreNotNarrowed) {
+  const std::string rest = R"("W": [[1, 2]], "b": [0], "v": [1]})";
+  expect_input_error([&] { parse_network_json(R"({"format": "rtv.shallow-relu", "version": 1, "d": 4294967298, )" + rest, "n.json"); },
+                     "n.json", "\"d\" must be a positive integer of at most 2147483647, got 4294967298");
+  expect_input_error([&] { parse_network_json(R"({"format": "rtv.shallow-relu", "version": 4294967297, )" + rest, "n.json"); },
+                     "n.json", "\"version\" must be 1");
+  expect_input_error([&] { parse_network_json(R"({"format": "rtv.shallow-relu", "version": 1, "d": 18446744073709551615, )" + rest, "n.json"); },
+                     "n.json", "\"d\" must be a positive integer");
+  const std::string stages = R"("stages": [{"W": [[1, 2]], "b": [0]}]})";
+  expect_input_error([&] { parse_deep_network_json(R"({"format": "rtv.deep-relu", "version": 1, "d": 4294967298, )" + stages, "d.json"); },
+                     "d.json", "\"d\" must be a positive integer of at most 1073741824, got 4294967298");
+  expect_input_error([&] { parse_deep_network_json(R"({"format": "rtv.deep-relu", "version": 4294967297, "d": 2, )" + stages, "d.json"); },
+                     "d.json", "\"version\" must be 1");
+  EXPECT_EQ(parse_network_json(R"({"format": "rtv.shallow-relu", "version": 1, "d": 2, )" + rest, "n.json").dim(), 2);
 }
 
 TEST(NetworkJson, MissingFileAndUnknownExtension) {
@@ -272,6 +364,47 @@ TEST(Npy, RoundTripAndVersions) {
   expect_input_error([] { parse_npy(npy_bytes({2}, {1, 2}) + "xx", "x.npy"); }, "x.npy", "trailing bytes");
 }
 
+// .npy bytes (version 1.0) with a header written by hand: any shape text, then `data` as the payload.
+std::string npy_with_shape(const std::string& descr, const std::string& shape, const std::string& data) {
+  std::string h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + h.size() + 1) % 64) h += ' ';
+  h += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(h.size() & 0xff);
+  bytes += static_cast<char>((h.size() >> 8) & 0xff);
+  return bytes + h + data;
+}
+
+// Guards against an element count multiplied without overflow checks (issue 20): the count wrapped modulo 2^64
+// so that count * itemsize matched the data length, parse_npy accepted the shape and the caller then allocated
+// (length_error / bad_alloc, an abort in the CLI) or read past the data. Each shape must be refused, naming it.
+TEST(Npy, ShapesWhoseCountOverflowsOrExceedsTheDataAreRefused) {
+  const std::string eight(8, '\0');
+  // 2^32 * 2^32 = 2^64 wraps to 0 elements: matched an empty payload.
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(4294967296, 4294967296)", ""), "big.npy"); },
+                     "big.npy", "shape (4294967296, 4294967296): the element count overflows 64 bits");
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(4294967296, 4294967296, 3)", ""), "big.npy"); },
+                     "big.npy", "overflows 64 bits (limit 18446744073709551615 elements)");
+  // 2^31 * 2^30 = 2^61 elements, times 8 bytes = 2^64 wraps to 0 bytes: matched an empty payload.
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(2147483648, 1073741824)", ""), "big.npy"); },
+                     "big.npy", "shape (2147483648, 1073741824) claims 2305843009213693952 elements of 8 bytes, "
+                                "but the file's 0 data bytes hold at most 0");
+  // 2147549185 * 2147418113 = 2^62 + 1 (checked with Python's exact integers), times 8 = 2^65 + 8 wraps to 8
+  // bytes: matched one double of payload.
+  expect_input_error([&] { parse_npy(npy_with_shape("<f8", "(2147549185, 2147418113)", eight), "big.npy"); },
+                     "big.npy", "claims 4611686018427387905 elements of 8 bytes, but the file's 8 data bytes "
+                                "hold at most 1");
+  // The same with 4-byte items: (2^62 + 1) * 4 wraps to 4.
+  expect_input_error([] { parse_npy(npy_with_shape("<i4", "(2147549185, 2147418113)", "abcd"), "big.npy"); },
+                     "big.npy", "hold at most 1");
+  // Still accepted: a zero-sized dimension (0 bytes, whatever the other sizes) and an exact fit.
+  EXPECT_TRUE(parse_npy(npy_with_shape("<f8", "(0, 4294967296)", ""), "z.npy").data.empty());
+  EXPECT_EQ(parse_npy(npy_with_shape("<f8", "(1, 1)", std::string("\0\0\0\0\0\0\xf0\x3f", 8)), "one.npy").data,
+            std::vector<double>{1.0});
+  expect_input_error([] { parse_npy(npy_with_shape("<f8", "(2,)", std::string(8, '\0')), "t.npy"); }, "t.npy",
+                     "truncated .npy data");
+}
+
 TEST(AtomicOutput, NothingHalfWritten) {
   ScratchDir dir;
   write_file_atomic(dir / "a.txt", "hello");
@@ -286,6 +419,31 @@ TEST(AtomicOutput, NothingHalfWritten) {
   EXPECT_EQ(dir.files(), std::vector<std::string>{"a.txt"});
   write_network_json(ShallowNet::zeros(2, 1), dir / "n.json");
   EXPECT_EQ(read_network_json(dir / "n.json").dim(), 2);
+}
+
+// Guards against two ways a CSV silently lost its first data row (issue 20): a UTF-8 byte-order mark made the
+// first cell unparsable, so a file without header had its first row skipped as a "header" (fit1d fitted 7 of 8
+// points); and a first row with a typo ("1,2x") or an empty cell was taken as a header. Row counts are exact.
+TEST(Csv, ByteOrderMarkIsStrippedAndOnlyAnAllTextFirstRowIsAHeader) {
+  ScratchDir dir;
+  const auto read = [&](const std::string& name, const std::string& text) {
+    write_file_atomic(dir / name, text);
+    return read_array(dir / name);
+  };
+  const std::string bom = "\xEF\xBB\xBF";
+  const auto a = read("bom.csv", bom + "1,2\n3,4\n5,6\n");
+  ASSERT_EQ(a.rows(), 3);  // before indexing
+  ASSERT_EQ(a.cols(), 2);
+  EXPECT_EQ(a(0, 0), 1.0);
+  EXPECT_EQ(a(2, 1), 6.0);
+  EXPECT_EQ(read("bom_header.csv", bom + "x,y\r\n1,2\r\n3,4\r\n").rows(), 2);
+  EXPECT_EQ(read("header.csv", "x, y\n1,2\n3,4\n").rows(), 2);
+  EXPECT_EQ(read("noheader.csv", "1,2\n3,4\n").rows(), 2);
+  expect_input_error([&] { read("typo.csv", "1,2x\n3,4\n"); }, "typo.csv", "line 1, column 2: not a number: '2x'");
+  expect_input_error([&] { read("empty.csv", "1,,2\n3,4,5\n"); }, "empty.csv", "line 1, column 2: not a number: ''");
+  expect_input_error([&] { read("later.csv", "x,y\n1,2\n3,4q\n"); }, "later.csv", "line 3, column 2");
+  // A BOM not at the start is a bad cell, not silently dropped.
+  expect_input_error([&] { read("mid.csv", "1,2\n" + bom + "3,4\n"); }, "mid.csv", "line 2, column 1");
 }
 
 TEST(Csv, WritesColumnsWithFullPrecision) {

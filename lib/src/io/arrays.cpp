@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sstream>
 #include <utility>
 
@@ -52,7 +53,11 @@ RowMajor read_array(const fs::path& path) {
     a.resize(n.shape[0], n.shape[1]);
     std::copy(n.data.begin(), n.data.end(), a.data());
   } else if (ext == ".csv") {
-    std::istringstream in(read_file(path));
+    std::string text = read_file(path);
+    // A UTF-8 byte-order mark (Excel, Notepad) is not part of the first cell (issue 20: "\xEF\xBB\xBF1" did not
+    // parse, so a file without header lost its first data row as a "header").
+    if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+    std::istringstream in(text);
     std::vector<std::vector<double>> rows;
     std::string line;
     int lineno = 0;
@@ -62,20 +67,27 @@ RowMajor read_array(const fs::path& path) {
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       std::vector<double> row;
       std::stringstream ls(line);
-      std::string cell;
-      bool numeric = true;
+      std::string cell, bad_cell;
+      int bad_col = 0, col = 0;
       while (std::getline(ls, cell, ',')) {
+        ++col;
         char* end = nullptr;
         const double v = std::strtod(cell.c_str(), &end);
         if (end == cell.c_str() || std::string(end).find_first_not_of(" \t") != std::string::npos) {
-          numeric = false;
-          break;
+          if (bad_col == 0) bad_col = col, bad_cell = cell;
+          continue;
         }
         row.push_back(v);
       }
-      if (!numeric) {
-        if (rows.empty() && lineno == 1) continue;  // a header line
-        throw input_error(src, "line " + std::to_string(lineno) + ": not a number: '" + cell + "'");
+      if (bad_col != 0) {
+        // The first line is a header only if NO cell of it is a number (issue 20: "1,2x" or "1,,2" was silently
+        // taken as a header, losing a data row): a first line mixing numbers and non-numbers is a typo in data.
+        if (rows.empty() && lineno == 1 && row.empty()) continue;
+        throw input_error(src, "line " + std::to_string(lineno) + ", column " + std::to_string(bad_col) +
+                                   ": not a number: '" + bad_cell + "'" +
+                                   (lineno == 1 ? " (the first line is a header only if none of its cells is a "
+                                                  "number)"
+                                                : ""));
       }
       if (!rows.empty() && row.size() != rows[0].size())
         throw input_error(src, "line " + std::to_string(lineno) + " has " + std::to_string(row.size()) +
@@ -181,7 +193,6 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   if (fortran != "False") throw input_error(source, "malformed .npy header: bad fortran_order");
   std::string shape = header_value(header, "shape", source);
   if (shape.size() < 2 || shape.front() != '(') throw input_error(source, "malformed .npy header: bad shape");
-  std::size_t count = 1;
   {
     std::string inner = shape.substr(1, shape.size() - 2);
     std::stringstream ss(inner);
@@ -192,9 +203,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
       if (tok.empty()) continue;
       if (tok.find_first_not_of("0123456789") != std::string::npos || tok.size() > 15)
         throw input_error(source, "malformed .npy header: bad shape " + shape);
-      const auto n = std::stoll(tok);
-      arr.shape.push_back(n);
-      count *= static_cast<std::size_t>(n);
+      arr.shape.push_back(std::stoll(tok));
     }
   }
   std::size_t item = 0;
@@ -204,10 +213,27 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
     throw input_error(source, "dtype '" + arr.dtype + "' is not supported (use little-endian float64, float32, "
                               "int64 or int32)");
   const std::size_t data_off = off + hlen;
-  if (bytes.size() - data_off < count * item)
-    throw input_error(source, "truncated .npy data: expected " + std::to_string(count * item) + " bytes, found " +
-                                  std::to_string(bytes.size() - data_off));
-  if (bytes.size() - data_off > count * item)
+  const std::size_t avail = bytes.size() - data_off;  // >= 0: checked above
+  // The element count, overflow-safe and bounded by what the file's bytes can hold, before anything is
+  // allocated (issue 20: a shape whose product wraps modulo 2^64 to the data length, e.g. (2^32, 2^32) with no
+  // data, or (2147549185, 2147418113) = 2^62 + 1 with 8 bytes of '<f8', passed an unchecked count * item == size).
+  std::size_t count = 1;
+  const bool has_zero = std::find(arr.shape.begin(), arr.shape.end(), 0) != arr.shape.end();
+  if (has_zero) count = 0;
+  else
+    for (const std::int64_t n : arr.shape) {
+      const auto un = static_cast<std::size_t>(n);
+      if (count > std::numeric_limits<std::size_t>::max() / un)
+        throw input_error(source, "shape " + shape + ": the element count overflows 64 bits (limit " +
+                                      std::to_string(std::numeric_limits<std::size_t>::max()) + " elements)");
+      count *= un;
+    }
+  const std::size_t max_count = avail / item;
+  if (count > max_count)
+    throw input_error(source, "truncated .npy data: shape " + shape + " claims " + std::to_string(count) +
+                                  " elements of " + std::to_string(item) + " bytes, but the file's " +
+                                  std::to_string(avail) + " data bytes hold at most " + std::to_string(max_count));
+  if (avail > count * item)  // count * item <= avail: no overflow
     throw input_error(source, "trailing bytes after the .npy data (shape and size disagree)");
   const char* p = bytes.data() + data_off;
   if (arr.dtype == "<f8") convert<double>(p, count, arr.data);

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
@@ -28,6 +29,9 @@ namespace {
 constexpr const char* kFormat = "rtv.shallow-relu";
 constexpr const char* kDeepFormat = "rtv.deep-relu";
 constexpr int kVersion = 1;
+// The largest input dimension a shallow file may declare through "d" alone (a zero-width network without "c"):
+// rtv still stores c (d doubles), so this bounds the memory a file of a few bytes can ask for (8 MiB).
+constexpr int kMaxUnbackedDim = 1 << 20;
 
 double number_of(const json& j, const std::string& source, const std::string& what) {
   if (!j.is_number()) throw input_error(source, what + " must be a number, got " + std::string(j.type_name()));
@@ -42,6 +46,22 @@ Eigen::VectorXd vector_of(const json& j, const std::string& source, const std::s
   for (std::size_t i = 0; i < j.size(); ++i)
     out(static_cast<Eigen::Index>(i)) = number_of(j[i], source, "\"" + key + "\"[" + std::to_string(i) + "]");
   return out;
+}
+
+// The integer value of j if it is a JSON integer in [lo, hi] (no narrowing: "d": 4294967298 is not 2 and
+// "version": 4294967297 is not 1, issue 20); nothing otherwise.
+bool integer_in(const json& j, long long lo, long long hi, long long* out) {
+  if (j.is_number_unsigned()) {
+    const auto u = j.get<unsigned long long>();
+    if (u > static_cast<unsigned long long>(hi) || static_cast<long long>(u) < lo) return false;
+    *out = static_cast<long long>(u);
+    return true;
+  }
+  if (!j.is_number_integer()) return false;
+  const auto x = j.get<long long>();
+  if (x < lo || x > hi) return false;
+  *out = x;
+  return true;
 }
 
 }  // namespace
@@ -74,7 +94,8 @@ ShallowNet shallow_from_json(const json& j, const std::string& source) {
     if (!known.count(key))
       throw input_error(source, "unknown key \"" + key + "\" (allowed: format, version, d, W, b, v, c, c0)");
   }
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != kVersion)
+  long long version = 0;
+  if (!j.contains("version") || !integer_in(j["version"], kVersion, kVersion, &version))
     throw input_error(source, "\"version\" must be 1 (the only version this rtv reads)");
   for (const char* key : {"W", "b", "v"})
     if (!j.contains(key)) throw input_error(source, std::string("missing key \"") + key + "\"");
@@ -84,9 +105,11 @@ ShallowNet shallow_from_json(const json& j, const std::string& source) {
   const auto K = static_cast<int>(jW.size());
   int d = -1;
   if (j.contains("d")) {
-    if (!j["d"].is_number_integer() || j["d"].get<long long>() < 1)
-      throw input_error(source, "\"d\" must be a positive integer");
-    d = j["d"].get<int>();
+    long long dd = 0;
+    if (!integer_in(j["d"], 1, std::numeric_limits<int>::max(), &dd))
+      throw input_error(source, "\"d\" must be a positive integer of at most " +
+                                    std::to_string(std::numeric_limits<int>::max()) + ", got " + j["d"].dump());
+    d = static_cast<int>(dd);
   }
   if (K > 0) {
     if (!jW[0].is_array()) throw input_error(source, "\"W\" must be an array of rows (K x d)");
@@ -96,6 +119,22 @@ ShallowNet shallow_from_json(const json& j, const std::string& source) {
     d = d0;
   }
   if (d < 1) throw input_error(source, "input dimension unknown or zero: give non-empty rows in \"W\" or \"d\"");
+  // Every size checked against the arrays actually present BEFORE allocating (issue 20: "d": 1e9 with no neurons
+  // allocated 8 GB for c; a million empty rows after a long first one allocated K x d): each row of W has d
+  // entries, c (if given) has d entries, and a d that no array backs (no rows, no c) is bounded.
+  for (int k = 0; k < K; ++k) {
+    const json& row = jW[static_cast<std::size_t>(k)];
+    if (!row.is_array() || static_cast<int>(row.size()) != d)
+      throw input_error(source, "\"W\"[" + std::to_string(k) + "] must have " + std::to_string(d) +
+                                    " entries like the first row (W is K x d)");
+  }
+  if (j.contains("c") && j["c"].is_array() && j["c"].size() != static_cast<std::size_t>(d))
+    throw input_error(source, "c has " + std::to_string(j["c"].size()) + " entries but the input dimension is " +
+                                  std::to_string(d));
+  if (K == 0 && !j.contains("c") && d > kMaxUnbackedDim)
+    throw input_error(source, "\"d\" is " + std::to_string(d) + " but no array in the file has d entries (W has no "
+                              "rows, no \"c\"): such a declared-only dimension is limited to " +
+                              std::to_string(kMaxUnbackedDim));
 
   ShallowNet net = ShallowNet::zeros(d, K, j.contains("c"));
   for (int k = 0; k < K; ++k) {
@@ -154,13 +193,18 @@ namespace {
 Eigen::MatrixXd matrix_of(const json& j, const std::string& source, const std::string& what, int cols,
                           const std::string& cols_reason) {
   if (!j.is_array()) throw input_error(source, what + " must be an array of rows, got " + j.type_name());
-  Eigen::MatrixXd M(static_cast<Eigen::Index>(j.size()), cols);
+  // Every row's length checked BEFORE allocating rows x cols (issue 20: "d": 2^30 with "W": [[1]] allocated 8 GB
+  // before the first row was found to have 1 entry).
   for (std::size_t r = 0; r < j.size(); ++r) {
     const std::string row = what + "[" + std::to_string(r) + "]";
     if (!j[r].is_array()) throw input_error(source, row + " must be an array of numbers (a row)");
-    if (static_cast<int>(j[r].size()) != cols)
+    if (static_cast<int>(j[r].size()) != cols || j[r].size() != static_cast<std::size_t>(cols))
       throw input_error(source, row + " has " + std::to_string(j[r].size()) + " entries, expected " +
                                     std::to_string(cols) + " (" + cols_reason + ")");
+  }
+  Eigen::MatrixXd M(static_cast<Eigen::Index>(j.size()), cols);
+  for (std::size_t r = 0; r < j.size(); ++r) {
+    const std::string row = what + "[" + std::to_string(r) + "]";
     for (int i = 0; i < cols; ++i)
       M(static_cast<Eigen::Index>(r), i) = number_of(j[r][static_cast<std::size_t>(i)], source,
                                                      row + "[" + std::to_string(i) + "]");
@@ -259,16 +303,19 @@ DeepNet deep_from_json(const json& j, const std::string& source) {
     if (!known.count(key))
       throw input_error(source, "unknown key \"" + key + "\" (allowed: format, version, d, stages)");
   }
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<long long>() != kVersion)
+  long long version = 0;
+  if (!j.contains("version") || !integer_in(j["version"], kVersion, kVersion, &version))
     throw input_error(source, "\"version\" must be 1 (the only version this rtv reads)");
   if (!j.contains("d")) throw input_error(source, "missing key \"d\" (the input dimension)");
-  if (!j["d"].is_number_integer() || j["d"].get<long long>() < 1 || j["d"].get<long long>() > (1 << 30))
-    throw input_error(source, "\"d\" must be a positive integer");
+  long long d = 0;
+  if (!integer_in(j["d"], 1, 1 << 30, &d))
+    throw input_error(source, "\"d\" must be a positive integer of at most " + std::to_string(1 << 30) + ", got " +
+                                  j["d"].dump());
   if (!j.contains("stages")) throw input_error(source, "missing key \"stages\"");
   const json& js = j["stages"];
   if (!js.is_array() || js.empty()) throw input_error(source, "\"stages\" must be a non-empty array of stages");
   DeepNet net;
-  int n_in = j["d"].get<int>();
+  int n_in = static_cast<int>(d);
   for (std::size_t l = 0; l < js.size(); ++l) {
     net.stages.push_back(stage_from_json(js[l], source, "stage " + std::to_string(l + 1), n_in));
     n_in = net.stages.back().outputs();

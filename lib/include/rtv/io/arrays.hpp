@@ -4,12 +4,14 @@
 // .npy (the NumPy format spec, numpy.lib.format / NEP 1): magic "\x93NUMPY", version 1.0 (2-byte header length),
 // 2.0 or 3.0 (4-byte), then a Python dict literal {'descr': ..., 'fortran_order': ..., 'shape': (...)} and the raw
 // data. Read: versions 1-3, dtypes '<f8', '<f4', '<i8', '<i4', C order; Fortran order, other dtypes, a size that
-// disagrees with the shape (truncated or trailing bytes) are refused. Written: version 1.0, '<f8', C order, the
+// disagrees with the shape (truncated or trailing bytes, or an element count that
+// overflows 64 bits) are refused before anything is allocated. Written: version 1.0, '<f8', C order, the
 // header padded so that the data start at a multiple of 64 bytes (as NumPy does).
 // .npz (numpy.savez / savez_compressed): a zip archive of .npy members, stored or deflated (read through libzip,
 // which only arrays.cpp uses); members are keyed by name without the ".npy" suffix.
 // CSV: rows of numbers separated by commas (strtod syntax, spaces around a number allowed, "\r\n" line ends
-// accepted, blank lines skipped); one header line of non-numbers at the top is skipped. Written with 17
+// accepted, blank lines skipped, a leading UTF-8 byte-order mark ignored); a first line none of whose cells is a
+// number is a header and skipped (a first line mixing numbers and non-numbers is an error). Written with 17
 // significant digits, so doubles round-trip exactly.
 //
 // Errors: bad input (unreadable file, bad magic or header, unsupported dtype, truncated data, corrupt archive,
