@@ -68,19 +68,10 @@ int threads_option(const po::variables_map& vm) {
 }
 
 void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y, const char* cmd_1d) {
-  const rtv::Array2D a = rtv::read_array(path);
-  if (a.cols() < 2) throw rtv::input_error(path, "needs columns x1..xd, y (at least 2 columns), got " +
-                                                     std::to_string(a.cols()));
-  const int d = static_cast<int>(a.cols()) - 1;
-  if (cmd_1d && d != 1)
-    throw UsageError(std::string(cmd_1d) + ": " + path + " has " + std::to_string(a.cols()) + " columns: " + cmd_1d +
+  rtv::read_training_data(path, X, y);  // rtv/io/arrays.hpp: the checks and messages
+  if (cmd_1d && X.cols() != 1)
+    throw UsageError(std::string(cmd_1d) + ": " + path + " has " + std::to_string(X.cols() + 1) + " columns: " + cmd_1d +
                      " needs 1-D data (x, y), 2 columns");
-  if (a.rows() < d + 2)
-    throw rtv::input_error(path, std::to_string(a.rows()) + " points in dimension " + std::to_string(d) +
-                                     ": need at least d + 2 = " + std::to_string(d + 2));
-  if (!a.allFinite()) throw rtv::input_error(path, "contains NaN or infinite values");
-  X = a.leftCols(d);
-  y = a.col(d);
 }
 
 namespace {

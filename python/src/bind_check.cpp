@@ -55,18 +55,6 @@ void install_progress(CheckOptions& opt, const py::object& progress) {
   };
 }
 
-py::dict balance_dict(const BalanceCheck& bc) {
-  py::dict d;
-  d["carry_tol"] = bc.carry_tol;
-  d["judged"] = bc.judged;
-  d["excluded"] = bc.excluded;
-  d["excluded_wd_share"] = bc.excluded_wd_share;
-  d["max_imbalance"] = bc.max_imbalance;
-  d["max_imbalance_all"] = bc.max_imbalance_all;
-  d["relative_excess"] = bc.relative_excess;
-  return d;
-}
-
 py::dict stationarity_dict(const Stationarity& s) {
   py::dict d;
   d["relative"] = s.relative;

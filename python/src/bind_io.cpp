@@ -221,19 +221,10 @@ For torch modules and tensors use rtv.ShallowNet.from_torch.)doc");
   m.def(
       "read_training_data",
       [](const py::object& path) {
-        // The commands' reader of DATA (cli/common.cpp read_training_data): columns x1..xd, y; the same checks and
-        // messages.
-        const std::string p = fspath(path);
-        const auto a = rtv::read_array(p);
-        if (a.cols() < 2)
-          throw rtv::input_error(p, "needs columns x1..xd, y (at least 2 columns), got " + std::to_string(a.cols()));
-        const int d = static_cast<int>(a.cols()) - 1;
-        if (a.rows() < d + 2)
-          throw rtv::input_error(p, std::to_string(a.rows()) + " points in dimension " + std::to_string(d) +
-                                        ": need at least d + 2 = " + std::to_string(d + 2));
-        if (!a.allFinite()) throw rtv::input_error(p, "contains NaN or infinite values");
-        const Eigen::MatrixXd X = a.leftCols(d);
-        const Eigen::VectorXd y = a.col(d);
+        // The commands' reader of DATA (rtv/io/arrays.hpp read_training_data): the same checks and messages.
+        Eigen::MatrixXd X;
+        Eigen::VectorXd y;
+        rtv::read_training_data(fspath(path), X, y);
         return py::make_tuple(numpy_matrix(X), numpy_vector(y));
       },
       py::arg("path"),

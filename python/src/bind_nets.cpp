@@ -43,6 +43,8 @@ ShallowNet make_net(const py::object& W, const py::object& b, const py::object& 
   return n;
 }
 
+}  // namespace
+
 py::dict balance_dict(const BalanceCheck& bc) {
   py::dict d;
   d["carry_tol"] = bc.carry_tol;
@@ -54,8 +56,6 @@ py::dict balance_dict(const BalanceCheck& bc) {
   d["relative_excess"] = bc.relative_excess;
   return d;
 }
-
-}  // namespace
 
 py::dict shallow_to_dict(const ShallowNet& n);
 

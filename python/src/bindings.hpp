@@ -13,6 +13,8 @@
 
 #include <Eigen/Core>
 
+#include "rtv/nets/norms.hpp"
+
 namespace rtv::py {
 
 namespace py = pybind11;
@@ -29,6 +31,8 @@ Eigen::VectorXd vector(const py::handle& obj, const char* what);
 /// float64 NumPy copies of the library's vectors and matrices (bind_nets.cpp); the result types' to_dict use them.
 py::array_t<double> numpy_vector(const Eigen::VectorXd& v);
 py::array_t<double> numpy_matrix(const Eigen::MatrixXd& M);
+/// The numbers of a balance check (rtv/nets/norms.hpp BalanceCheck) as a dict; bind_nets.cpp.
+py::dict balance_dict(const BalanceCheck& bc);
 
 void bind_nets(py::module_& m);     // bind_nets.cpp: ShallowNet, DeepNet, norms, balance, objective
 void bind_io(py::module_& m);       // bind_io.cpp: network files, state_dicts, arrays

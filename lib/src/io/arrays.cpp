@@ -311,4 +311,18 @@ std::map<std::string, NpyArray> read_npz(const fs::path& path) {
   return out;
 }
 
+void read_training_data(const std::filesystem::path& path, Eigen::MatrixXd& X, Eigen::VectorXd& y) {
+  const std::string p = path.string();
+  const auto a = read_array(path);
+  if (a.cols() < 2)
+    throw input_error(p, "needs columns x1..xd, y (at least 2 columns), got " + std::to_string(a.cols()));
+  const int d = static_cast<int>(a.cols()) - 1;
+  if (a.rows() < d + 2)
+    throw input_error(p, std::to_string(a.rows()) + " points in dimension " + std::to_string(d) +
+                             ": need at least d + 2 = " + std::to_string(d + 2));
+  if (!a.allFinite()) throw input_error(p, "contains NaN or infinite values");
+  X = a.leftCols(d);
+  y = a.col(d);
+}
+
 }  // namespace rtv

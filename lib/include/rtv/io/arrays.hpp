@@ -55,6 +55,12 @@ Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_arra
 void write_array(const std::filesystem::path& path,
                  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>& a);
 
+// ---- training data ----
+/// DATA (.csv or .npy, see read_array): N rows x1..xd, y -> X (N x d), y (N). InputError naming the file for fewer
+/// than 2 columns, fewer than d + 2 points, or NaN/infinite values. The one reader of training data for the commands
+/// (cli/common.cpp) and the Python module (rtv.read_training_data).
+void read_training_data(const std::filesystem::path& path, Eigen::MatrixXd& X, Eigen::VectorXd& y);
+
 // ---- CSV ----
 /// Columns of equal length as CSV with a header line, numbers with 17 significant digits; atomic.
 void write_csv(const std::filesystem::path& path, const std::vector<std::string>& header,
