@@ -20,56 +20,16 @@ namespace rtv::cli {
 
 namespace {
 
-nlohmann::ordered_json number_or_null(double x) {
-  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json();
-}
-
+// The command's JSON: the files first, then the library's serialisation of the report (check_report_json), then the
+// reduced network's file.
 nlohmann::ordered_json to_json(const rtv::CheckReport& rep, const std::string& network, const std::string& data,
                                const std::string& output) {
   nlohmann::ordered_json j;
   j["network"] = network;
   if (!rep.deep) j["data"] = data;
-  j["kind"] = rep.deep ? "deep" : "shallow";
-  j["d"] = rep.d;
-  if (!rep.deep) {
-    j["N"] = rep.N;
-    j["K"] = rep.K;
-    j["skip_connection"] = rep.skip;
-    j["lambda"] = number_or_null(rep.lambda);
-    j["lambda_estimated"] = rep.lambda_estimated;
-    j["lambda_estimate"] = {{"value", rep.estimate.value},
-                            {"min", number_or_null(rep.estimate.min)},
-                            {"max", number_or_null(rep.estimate.max)},
-                            {"relative_spread", rep.estimate.relative_spread},
-                            {"neurons", rep.estimate.neurons}};
-    j["objective"] = rep.objective;
-    j["data_fit"] = rep.data_fit;
-    j["path_norm"] = rep.path_norm;
-    j["rtv"] = rep.rtv;
-    j["rtv_ball"] = rep.rtv_ball;
-    j["data_radius"] = rep.data_radius;
-    j["optimum"] = number_or_null(rep.optimum);
-    j["optimum_gap"] = number_or_null(rep.optimum_gap);
-    j["optimum_neurons"] = rep.optimum_neurons;
-    j["reduced_neurons"] = rep.reduced.width();
-    if (!output.empty()) j["output"] = output;
-  }
-  j["weight_decay"] = rep.weight_decay;
-  j["passed"] = rep.passed();
-  j["diagnostics"] = nlohmann::ordered_json::array();
-  for (const rtv::Diagnostic& d : rep.diagnostics) {
-    nlohmann::ordered_json jd;
-    jd["id"] = d.id;
-    jd["title"] = d.title;
-    jd["theorem"] = d.theorem;
-    jd["verdict"] = rtv::to_string(d.verdict);
-    jd["measured"] = number_or_null(d.measured);
-    jd["op"] = d.op;
-    jd["bar"] = d.bar;
-    jd["summary"] = d.summary;
-    jd["details"] = d.details;
-    j["diagnostics"].push_back(jd);
-  }
+  const nlohmann::ordered_json report = nlohmann::ordered_json::parse(rtv::check_report_json(rep));
+  for (const auto& [key, value] : report.items()) j[key] = value;
+  if (!rep.deep && !output.empty()) j["output"] = output;
   return j;
 }
 

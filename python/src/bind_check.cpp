@@ -15,7 +15,6 @@ namespace rtv::py {
 
 namespace {
 
-py::object number_or_none(double x) { return std::isfinite(x) ? py::object(py::float_(x)) : py::object(py::none()); }
 
 std::string g17(double x) {
   char buf[40];
@@ -73,53 +72,9 @@ py::dict stationarity_dict(const Stationarity& s) {
   return d;
 }
 
-// cli/commands/check.cpp to_json, key for key (without network, data, output and the activation fields).
+// The keys of `rtv check --json` without the file names: the library's one serialisation (check_report_json).
 py::dict report_dict(const CheckReport& rep) {
-  py::dict j;
-  j["kind"] = rep.deep ? "deep" : "shallow";
-  j["d"] = rep.d;
-  if (!rep.deep) {
-    j["N"] = rep.N;
-    j["K"] = rep.K;
-    j["skip_connection"] = rep.skip;
-    j["lambda"] = number_or_none(rep.lambda);
-    j["lambda_estimated"] = rep.lambda_estimated;
-    py::dict e;
-    e["value"] = rep.estimate.value;
-    e["min"] = number_or_none(rep.estimate.min);
-    e["max"] = number_or_none(rep.estimate.max);
-    e["relative_spread"] = rep.estimate.relative_spread;
-    e["neurons"] = rep.estimate.neurons;
-    j["lambda_estimate"] = e;
-    j["objective"] = rep.objective;
-    j["data_fit"] = rep.data_fit;
-    j["path_norm"] = rep.path_norm;
-    j["rtv"] = rep.rtv;
-    j["rtv_ball"] = rep.rtv_ball;
-    j["data_radius"] = rep.data_radius;
-    j["optimum"] = number_or_none(rep.optimum);
-    j["optimum_gap"] = number_or_none(rep.optimum_gap);
-    j["optimum_neurons"] = rep.optimum_neurons;
-    j["reduced_neurons"] = rep.reduced.width();
-  }
-  j["weight_decay"] = rep.weight_decay;
-  j["passed"] = rep.passed();
-  py::list diags;
-  for (const Diagnostic& d : rep.diagnostics) {
-    py::dict jd;
-    jd["id"] = d.id;
-    jd["title"] = d.title;
-    jd["theorem"] = d.theorem;
-    jd["verdict"] = to_string(d.verdict);
-    jd["measured"] = number_or_none(d.measured);
-    jd["op"] = d.op;
-    jd["bar"] = d.bar;
-    jd["summary"] = d.summary;
-    jd["details"] = d.details;
-    diags.append(jd);
-  }
-  j["diagnostics"] = diags;
-  return j;
+  return py::module_::import("json").attr("loads")(check_report_json(rep)).cast<py::dict>();
 }
 
 py::dict extra_dict(const CheckReport& rep) {

@@ -171,6 +171,14 @@ Stationarity stationarity(const ShallowNet& net, const Eigen::MatrixXd& X, const
 LambdaEstimate estimate_lambda(const ShallowNet& net, const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                const CheckOptions& opt = {});
 
+/// The report as the JSON object of `rtv check --json` (without the file names and activation fields the command
+/// adds): kind, d, N, K, skip_connection, lambda, lambda_estimated, lambda_estimate {value, min, max,
+/// relative_spread, neurons}, objective, data_fit, path_norm, rtv, rtv_ball, data_radius, optimum, optimum_gap,
+/// optimum_neurons, reduced_neurons (shallow only), weight_decay, passed, diagnostics [{id, title, theorem, verdict,
+/// measured, op, bar, summary, details}]; non-finite numbers are null. The one serialisation of a CheckReport: the
+/// command (cli/commands/check.cpp) and the Python module (CheckReport.to_dict) both use it.
+std::string check_report_json(const CheckReport& rep);
+
 /// rtv's lambda for PyTorch's weight_decay wd on the weights (SGD: the gradient of wd/2 |theta|^2) with a loss
 /// that is the mean (mean_loss) or the sum of (f - y)^2 over n_points: J_torch = (1/N or 1) sum r^2 + wd/2 |theta|^2
 /// is (2/N or 2) J with lambda = N wd / 2 (mean) or wd / 2 (sum).
