@@ -1,7 +1,12 @@
 // cli/common.cpp: the parts the rtv commands share (common.hpp).
 #include "common.hpp"
 
+#include <unistd.h>
+
+#include <cmath>
 #include <cstdio>
+#include <iostream>
+#include <system_error>
 
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/network_json.hpp"
@@ -67,6 +72,69 @@ int threads_option(const po::variables_map& vm) {
   throw e;
 }
 
+namespace {
+
+// Two paths that are one file: the same inode if both exist, else the same normalised absolute path.
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ea, eb, e;
+  if (fs::exists(a, ea) && fs::exists(b, eb)) {
+    const bool eq = fs::equivalent(a, b, e);
+    if (!e) return eq;
+  }
+  return fs::weakly_canonical(fs::absolute(a), ea) == fs::weakly_canonical(fs::absolute(b), eb);
+}
+
+}  // namespace
+
+namespace {
+
+void require_finite(const nlohmann::ordered_json& j, const std::string& where) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>()))
+    throw rtv::InternalError("the result '" + where + "' is " + g17(j.get<double>()) +
+                             ": rtv never prints a non-finite number (please report this with the input)");
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it) require_finite(it.value(), where.empty() ? it.key() : where + "." + it.key());
+  if (j.is_array())
+    for (std::size_t i = 0; i < j.size(); ++i) require_finite(j[i], where + "[" + std::to_string(i) + "]");
+}
+
+}  // namespace
+
+void print_json(const nlohmann::ordered_json& j) {
+  require_finite(j, "");
+  std::cout << j.dump(2) << "\n";
+}
+
+void check_outputs(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const OutputFile& o = outputs[i];
+    if (o.path.empty()) continue;
+    const fs::path p(o.path);
+    auto fail = [&](const std::string& problem) { return rtv::input_error(o.path, "(" + o.flag + ") " + problem); };
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) throw fail("is a folder, not a file");
+    if (!o.extensions.empty()) {
+      const std::string ext = p.extension().string();
+      bool ok = false;
+      std::string list;
+      for (const std::string& e : o.extensions) {
+        ok = ok || ext == e;
+        list += (list.empty() ? "" : " or ") + e;
+      }
+      if (!ok) throw fail("must be a " + list + " file (what " + o.flag + " writes)");
+    }
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec)) throw fail("its folder '" + dir.string() + "' does not exist");
+    if (::access(dir.c_str(), W_OK) != 0) throw fail("its folder '" + dir.string() + "' is not writable");
+    for (const std::string& in : inputs)
+      if (!in.empty() && same_file(p, in))
+        throw fail("is the input " + in + ": refusing to overwrite an input (choose another output name)");
+    for (std::size_t j = 0; j < i; ++j)
+      if (!outputs[j].path.empty() && same_file(p, outputs[j].path))
+        throw fail("is also the output of " + outputs[j].flag + ": give two different files");
+  }
+}
+
 void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y, const char* cmd_1d) {
   rtv::read_training_data(path, X, y);  // rtv/io/arrays.hpp: the checks and messages
   if (cmd_1d && X.cols() != 1)
@@ -86,9 +154,17 @@ struct FieldFlag {
 
 constexpr FieldFlag kFieldFlags[] = {
     {"fbp", "filter", "--filter"},              // parse_window
+    {"phantom", "supersample", "--supersample"},  // sample_image
+    {"radon", "angles", "--angles"},            // SinogramGrid::for_image
+    {"radon", "offsets", "--offsets"},
+    {"radon", "angles/offsets", "--angles/--offsets"},
     {"seminorm", "angles", "--resolution"},     // RadonRtvOptions::angles
+    {"seminorm", "pad", "--pad"},               // rtv_of_image
+    {"seminorm", "angles/offsets", "--angles"},  // rtv_of_image (SinogramGrid::for_image)
+    {"seminorm", "window", "--window"},         // RadonRtvOptions::window (in units of r on the command line)
     {"seminorm", "radius", "--radius"},         // radon_rtv_ball's r
     {"train", "grad_tol", "--grad-tol"},        // TrainOptions
+    {"train", "width", "--width"},              // init_network, train (the memory budget)
     {"train", "lambda", "--lambda"},
     {"train", "learning_rate", "--lr"},
     {"train", "max_steps", "--steps"},

@@ -63,6 +63,24 @@ int threads_option(const po::variables_map& vm);
 void read_training_data(const std::string& path, Eigen::MatrixXd& X, Eigen::VectorXd& y,
                         const char* cmd_1d = nullptr);
 
+/// An output file of a command: the flag that names it, the path ("" if not given: skipped) and the extensions
+/// its writer takes (e.g. {".json"}, {".npy", ".csv"}; empty: any).
+struct OutputFile {
+  std::string flag, path;
+  std::vector<std::string> extensions;
+};
+
+/// Check a command's outputs BEFORE anything is computed or written (issue 20: "-o" equal to the training CSV
+/// replaced it; a bad second output left the first written): each output's folder exists and is writable, the
+/// output is not a folder, its extension is one its writer takes, it is not one of `inputs` (the same file, also
+/// through a link or another spelling), and no two outputs are the same file. An InputError naming the output.
+void check_outputs(const std::vector<std::string>& inputs, const std::vector<OutputFile>& outputs);
+
+/// Print a command's JSON result (indent 2) on stdout. JSON has no inf or NaN (nlohmann writes null, which reads
+/// back as "missing"), so a non-finite number is refused: rtv::InternalError naming its key (issue 20: --json
+/// printed an infinite path norm as null). Inputs are validated so that results are finite.
+void print_json(const nlohmann::ordered_json& j);
+
 /// The flag of `command` that sets the library option field `field` (e.g. train: "learning_rate" -> "--lr"),
 /// or "" if the command has none. One table, in common.cpp.
 std::string field_flag(const std::string& command, const std::string& field);

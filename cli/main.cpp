@@ -7,6 +7,9 @@
 // Exit status: 0 success, 2 bad usage or bad input, 3 an internal error (a bug: RTV_ASSERT) (one line on stderr naming the input and the problem: a file,
 // or the flag of an option; library option fields are printed as the command's flag, common.cpp).
 #include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <new>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -90,10 +93,28 @@ std::string usage() {
   return out.str();
 }
 
+// A message as one line: control characters (a newline in a file's key, say) are escaped, so that a file cannot
+// print a second, forged line on stderr (issue 20).
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else out += c;
+  }
+  return out;
+}
+
 // One line on stderr for a library InputError "<source>: <problem>": an option field the command sets by a flag
 // is printed as that flag, like a usage error; any other source (a file, a solver) as it is.
 void print_input_error(const std::string& cmd, const rtv::InputError& e) {
-  const std::string m = e.what();
+  const std::string m = one_line(e.what());
   const auto colon = m.find(": ");
   const std::string flag = colon == std::string::npos ? "" : field_flag(cmd, m.substr(0, colon));
   if (flag.empty())
@@ -125,16 +146,26 @@ int main(int argc, char** argv) {
     }
     for (const Command& c : kCommands)
       if (cmd == c.name) return c.run(args);
-    std::cerr << "rtv: error: unknown command '" << cmd << "'\n" << usage();
+    std::cerr << "rtv: error: unknown command '" << one_line(cmd) << "'\n" << usage();
     return 2;
   } catch (const UsageError& e) {
-    std::cerr << "rtv: error: " << e.what() << " (see 'rtv " << cmd << " --help')\n";
+    std::cerr << "rtv: error: " << one_line(e.what()) << " (see 'rtv " << cmd << " --help')\n";
     return 2;
   } catch (const rtv::InputError& e) {
     print_input_error(cmd, e);
     return 2;
   } catch (const rtv::InternalError& e) {  // a bug in rtv (RTV_ASSERT), not bad input
-    std::cerr << "rtv: internal error: " << e.what() << "\n";
+    std::cerr << "rtv: internal error: " << one_line(e.what()) << "\n";
+    return 3;
+  } catch (const std::bad_alloc&) {  // sizes from users are checked against the budget first (rtv/core/budget.hpp)
+    std::cerr << "rtv: internal error: out of memory in '" << cmd
+              << "' (an allocation the memory budget did not foresee: please report it with the command)\n";
+    return 3;
+  } catch (const std::exception& e) {  // anything else is a bug too: one line, never an abort
+    std::cerr << "rtv: internal error: " << cmd << ": " << one_line(e.what()) << "\n";
+    return 3;
+  } catch (...) {
+    std::cerr << "rtv: internal error: " << cmd << ": unknown exception\n";
     return 3;
   }
 }

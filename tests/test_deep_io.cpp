@@ -59,7 +59,8 @@ void expect_same_network(const DeepNet& a, const DeepNet& b) {
 }
 
 // Three stages covering the format: linear layers (0, 1, 2 of them), V absent and present, a skip connection,
-// and values that only an exact writer keeps (1/3, -0.0, a subnormal, the largest double).
+// and values that only an exact writer keeps (1/3, -0.0, a subnormal, and 2^500 (1 - 2^-53), every mantissa bit
+// set: the largest double itself is refused since its square overflows, issue 20).
 DeepNet sample_network(Rng& rng) {
   DeepNet net;
   DeepStage s1;  // 3 -> U (2 x 3) -> 4 neurons, V absent (identity)
@@ -78,7 +79,7 @@ DeepNet sample_network(Rng& rng) {
   s2.c = rng.normal_vector(2);
   s2.C = rng.normal_matrix(2, 4);
   s2.skip = true;
-  s2.V(1, 1) = std::numeric_limits<double>::max();
+  s2.V(1, 1) = std::nextafter(std::ldexp(1.0, 500), 0.0);
   DeepStage s3;  // 2 -> U (3 x 2) -> U (1 x 3) -> 3 neurons -> 1 output
   s3.linear = {rng.normal_matrix(3, 2), rng.normal_matrix(1, 3)};
   s3.W = rng.normal_matrix(3, 1);

@@ -23,8 +23,7 @@ int run_balance(const std::vector<std::string>& args) {
   }
   if (path.empty()) throw UsageError("balance: missing NETWORK (a .json, .npz or .safetensors file)");
   if (out.empty()) throw UsageError("balance: missing -o OUT.json");
-  if (fs::path(out).extension() != ".json")
-    throw UsageError("balance: the output must be a .json network file, got '" + out + "'");
+  check_outputs({path}, {{"-o", out, {".json"}}});
   const rtv::ShallowNet net = rtv::read_network(path);
   const rtv::ShallowNet b = rtv::balance(net);
   rtv::write_network_json(b, out);

@@ -141,8 +141,7 @@ int run_check(const std::vector<std::string>& args) {
     throw UsageError("check: --carry-tol must be in [0, 1), got " + g17(opt.carry_tol));
   if (!(opt.max_gap >= 0 && std::isfinite(opt.max_gap)))
     throw UsageError("check: --max-gap must be a finite number >= 0, got " + g17(opt.max_gap));
-  if (!out.empty() && fs::path(out).extension() != ".json")
-    throw UsageError("check: -o must name a .json network file, got '" + out + "'");
+  check_outputs({network, data}, {{"-o", out, {".json"}}, {"--junit", junit, {}}});
   opt.require_sparse = vm.count("require-sparse") > 0;
   opt.optimum = vm.count("no-optimum") == 0;
   opt.radon = vm.count("radon") > 0;
@@ -175,7 +174,7 @@ int run_check(const std::vector<std::string>& args) {
   if (vm.count("json")) {
     nlohmann::ordered_json j = to_json(rep, network, data, out);
     put_activation(j, network);
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
   } else {
     print_text(rep, network, data);
     if (rtv::activation_is_assumed(network)) std::printf("activation %s\n", rtv::kReluAssumedNote);

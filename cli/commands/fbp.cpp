@@ -32,6 +32,7 @@ int run_fbp(const std::vector<std::string>& args) {
   if (vm.count("help")) return std::cout << desc, 0;
   if (in.empty()) throw UsageError("fbp: missing SINOGRAM");
   if (out.empty()) throw UsageError("fbp: missing -o IMAGE");
+  check_outputs({in}, {{"-o", out, {".npy", ".csv"}}});
   if (n < 0) throw UsageError("fbp: --size must be positive (or 0 for the default)");
   const rtv::Window w = rtv::parse_window(filter);
   const int threads = threads_option(vm);

@@ -8,6 +8,7 @@
 
 #include "../commands.hpp"
 #include "../common.hpp"
+#include "rtv/io/files.hpp"
 #include "rtv/io/network_json.hpp"
 #include "rtv/solvers/univariate.hpp"
 
@@ -69,7 +70,7 @@ void print_json(const std::string& data, const rtv::TrendFilterResult& r, Eigen:
   j["duality_gap"] = regularised ? nlohmann::ordered_json(r.duality_gap) : nullptr;
   j["kkt_ok"] = r.kkt_ok;
   j["status"] = r.message;
-  std::cout << j.dump(2) << "\n";
+  rtv::cli::print_json(j);
 }
 
 void print_text(const std::string& data, const rtv::TrendFilterResult& r, Eigen::Index N, bool regularised,
@@ -120,9 +121,7 @@ int run_fit1d(const std::vector<std::string>& args) {
   if (!sparse_out.empty() && !skip)
     throw UsageError("fit1d: --sparsest-output needs the skip connection (the sparsest solution without it is not "
                      "implemented): drop --no-skip");
-  for (const std::string& o : {out, sparse_out})
-    if (!o.empty() && fs::path(o).extension() != ".json")
-      throw UsageError("fit1d: the output must be a .json network file, got '" + o + "'");
+  check_outputs({data}, {{"-o", out, {".json"}}, {"--sparsest-output", sparse_out, {".json"}}});
   Eigen::MatrixXd X;
   Eigen::VectorXd y;
   read_training_data(data, X, y, "fit1d");
@@ -132,8 +131,11 @@ int run_fit1d(const std::vector<std::string>& args) {
   if (!r.converged || !r.kkt_ok)
     std::fprintf(stderr, "rtv fit1d: warning: %s%s (duality gap %.3g): the result may not be optimal\n",
                  r.message.c_str(), r.kkt_ok ? "" : ", KKT check failed", r.duality_gap);
-  if (!out.empty()) rtv::write_network_json(rtv::to_network(r.spline, skip, x.mean()), out);
-  if (!sparse_out.empty()) rtv::write_network_json(rtv::to_network(r.sparsest, true), sparse_out);
+  // Both outputs serialised before either is written (check_outputs checked both paths above): all or none.
+  const std::string spline_json = out.empty() ? "" : rtv::network_to_json(rtv::to_network(r.spline, skip, x.mean()));
+  const std::string sparse_json = sparse_out.empty() ? "" : rtv::network_to_json(rtv::to_network(r.sparsest, true));
+  if (!out.empty()) rtv::write_file_atomic(out, spline_json);
+  if (!sparse_out.empty()) rtv::write_file_atomic(sparse_out, sparse_json);
   if (vm.count("json"))
     print_json(data, r, x.size(), regularised, lambda, skip);
   else

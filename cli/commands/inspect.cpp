@@ -71,7 +71,7 @@ int inspect_deep(const std::string& path, bool as_json, double rank_tol) {
     j["stages"].push_back(js);
   }
   if (as_json) {
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
     return 0;
   }
   std::printf("network               %s (deep ReLU network, %zu stage%s)\n", path.c_str(), net.stages.size(),
@@ -197,7 +197,7 @@ int run_inspect(const std::vector<std::string>& args) {
   j["merge_tolerance"] = rtv::tol::kHyperplaneMerge;
   put_activation(j, path);
   if (vm.count("json")) {
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
     return 0;
   }
   std::printf("network               %s\n", path.c_str());

@@ -16,7 +16,7 @@ int run_phantom(const std::vector<std::string>& args) {
   po::options_description desc(std::string("rtv phantom NAME --size n -o IMAGE [options]\n") + kGrid + "Options");
   desc.add_options()("help,h", "print this help")("name", po::value<std::string>(&name), "shepp-logan | disk | gaussian")(
       "size", po::value<int>(&n), "n (image is n x n)")("extent", po::value<double>(&L)->default_value(1.0), "L")(
-      "supersample", po::value<int>(&ss)->default_value(1), "average s x s samples per pixel")(
+      "supersample", po::value<int>(&ss)->default_value(1), "average s x s samples per pixel (1 <= s <= 64)")(
       "output,o", po::value<std::string>(&out), "output image (.npy or .csv)");
   po::positional_options_description pos;
   pos.add("name", 1);
@@ -24,7 +24,7 @@ int run_phantom(const std::vector<std::string>& args) {
   if (vm.count("help")) return std::cout << desc, 0;
   if (name.empty()) throw UsageError("phantom: missing NAME (shepp-logan, disk, gaussian)");
   if (out.empty()) throw UsageError("phantom: missing -o IMAGE");
-  if (ss < 1) throw UsageError("phantom: --supersample must be at least 1");
+  check_outputs({}, {{"-o", out, {".npy", ".csv"}}});
   rtv::Phantom p;
   if (name == "shepp-logan") p = rtv::Phantom::shepp_logan();
   else if (name == "disk") p = rtv::Phantom::disk(1.0, 0.0, 0.0, 0.5);

@@ -25,9 +25,9 @@ int run_radon(const std::vector<std::string>& args) {
   if (vm.count("help")) return std::cout << desc, 0;
   if (in.empty()) throw UsageError("radon: missing IMAGE");
   if (out.empty()) throw UsageError("radon: missing -o SINOGRAM");
-  if (A < 1) throw UsageError("radon: --angles must be at least 1");
-  if (M < 0) throw UsageError("radon: --offsets must be positive (or 0 for the default)");
+  check_outputs({in}, {{"-o", out, {".npy", ".csv"}}});
   const int threads = threads_option(vm);
+  rtv::SinogramGrid::for_image(rtv::ImageGrid{1, L}, A, M);  // the options' errors (and sizes) before reading
   const rtv::Array2D img = read_square(in, "image");
   const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
   const rtv::SinogramGrid sg = rtv::SinogramGrid::for_image(ig, A, M);

@@ -33,8 +33,7 @@ int run_reduce(const std::vector<std::string>& args) {
   if (path.empty()) throw UsageError("reduce: missing NETWORK (a .json, .npz or .safetensors file)");
   if (data.empty()) throw UsageError("reduce: missing DATA (a .csv or .npy file with columns x1..xd, y)");
   if (out.empty()) throw UsageError("reduce: missing -o OUT.json");
-  if (fs::path(out).extension() != ".json")
-    throw UsageError("reduce: the output must be a .json network file, got '" + out + "'");
+  check_outputs({path, data}, {{"-o", out, {".json"}}});
   const rtv::ShallowNet net = rtv::read_network(path);
   Eigen::MatrixXd X;
   Eigen::VectorXd y;
@@ -67,7 +66,7 @@ int run_reduce(const std::vector<std::string>& args) {
     j["max_value_change"] = r.max_value_change;
     j["steps"] = r.steps;
     put_activation(j, path);
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
     return 0;
   }
   std::printf("network           %s (d = %d, %s)\n", path.c_str(), net.dim(),

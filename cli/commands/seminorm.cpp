@@ -27,8 +27,10 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
   rtv::RadonRtvOptions o;
   o.threads = threads;
   // --window is in units of r and must be > 0 (the library's 0 means its default, 32 r, which --window 0 is not).
-  if (vm["window"].as<double>() <= 0) throw UsageError("seminorm: --window must be > 0");
-  o.window = vm["window"].as<double>() * r;
+  const double window = vm["window"].as<double>();
+  if (!(window > 0) || !std::isfinite(window))  // (NaN passed "window <= 0": issue 20)
+    throw UsageError("seminorm: --window must be a positive finite number (in units of r), got " + g17(window));
+  o.window = window * r;
   o.angles = vm["resolution"].as<int>();
   const rtv::RadonRtv res = rtv::radon_rtv_ball(rtv::RidgeSum::from_network(net), r, o);
   const double exact = rtv::rtv_exact_ball(net, r);
@@ -73,7 +75,7 @@ int cmd_seminorm_network(const std::string& path, const po::variables_map& vm, i
     }
     j["unresolved"] = un;
     j["status"] = res.unresolved.empty() ? "ok" : "unresolved opposite-sign pairs: rtv is an underestimate";
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
   } else {
     if (rtv::activation_is_assumed(path)) std::printf("activation     %s\n", rtv::kReluAssumedNote);
     std::printf("R-TV on B_%g   exact (hyperplanes meeting the ball)  %.10g\n", r, exact);
@@ -133,7 +135,7 @@ int run_seminorm(const std::vector<std::string>& args) {
       "grid", po::value<std::string>(&grid), "n x n samples (.npy/.csv)")(
       "extent", po::value<double>(&L), "L: the samples cover [-L, L]^2 at pixel centres")(
       "angles", po::value<int>(&angles)->default_value(0), "IMAGE: angles (0: 2n)")(
-      "pad", po::value<int>(&pad)->default_value(8), "IMAGE: zero-padding factor of the offsets (>= 1)")(
+      "pad", po::value<int>(&pad)->default_value(8), "IMAGE: zero-padding factor of the offsets (1 to 256)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores)")("json", "JSON output");
   po::positional_options_description pos;
   pos.add("network", 1);
@@ -144,13 +146,16 @@ int run_seminorm(const std::vector<std::string>& args) {
   if (!network.empty()) return cmd_seminorm_network(network, vm, threads);
   if (grid.empty()) throw UsageError("seminorm: give NETWORK --radius r or --grid IMAGE --extent L");
   if (!vm.count("extent")) throw UsageError("seminorm: missing --extent L");
-  if (angles < 0 || pad < 1) throw UsageError("seminorm: --angles must be >= 0 and --pad >= 1");
+  // (rtv_of_image checks --pad, the grid and the sizes; its "angles" is --angles here, not --resolution.)
+  if (angles < 0) throw UsageError("seminorm: --angles must be >= 0 (0: 2n)");
   const rtv::Array2D img = read_square(grid, "grid");
-  if (img.rows() < 16)
-    throw rtv::input_error(grid, "a " + std::to_string(img.rows()) + " x " + std::to_string(img.rows()) +
-                                     " grid is too coarse for a meaningful R-TV (the third-order filter needs n >= 16)");
   const rtv::ImageGrid ig = image_grid(static_cast<int>(img.rows()), L);
-  const rtv::RtvEstimate e = rtv::rtv_of_image(img, ig.L, angles, pad, threads);
+  rtv::RtvEstimate e;
+  try {
+    e = rtv::rtv_of_image(img, ig.L, angles, pad, threads);
+  } catch (const rtv::InputError& x) {
+    rethrow_naming_files(x, {{"image", grid}});
+  }
   if (e.edge_jump)  // a numerical outcome, not an error: the value is printed, with the reason to distrust it
     std::fprintf(stderr,
                  "rtv seminorm: warning: %s: the samples do not vanish at the edge of the square (max |f| on the "
@@ -169,7 +174,7 @@ int run_seminorm(const std::vector<std::string>& args) {
     j["edge_max"] = e.edge_max;
     j["edge_jump"] = e.edge_jump;
     j["edge_threshold"] = rtv::edge_jump_tolerance(ig.n) * e.peak;  // edge_max above it: edge_jump
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
   } else {
     std::printf("R-TV  %.10g  (n = %d on [-%g, %g]^2; tail beyond the padded offsets %.3g)\n", e.value, ig.n, ig.L, ig.L,
                 e.tail);

@@ -36,8 +36,7 @@ int run_solve(const std::vector<std::string>& args) {
   if (!(lambda > 0) || !std::isfinite(lambda))
     throw UsageError("solve: --lambda must be a finite number > 0, got " + g17(lambda));
   if (out.empty()) throw UsageError("solve: missing -o OUT.json");
-  if (fs::path(out).extension() != ".json")
-    throw UsageError("solve: the output must be a .json network file, got '" + out + "'");
+  check_outputs({data}, {{"-o", out, {".json"}}});
   Eigen::MatrixXd X;
   Eigen::VectorXd y;
   read_training_data(data, X, y);
@@ -82,7 +81,7 @@ int run_solve(const std::vector<std::string>& args) {
     j["rounds"] = rounds;
     j["status"] = status;
     j["output"] = out;
-    std::cout << j.dump(2) << "\n";
+    print_json(j);
     return 0;
   }
   std::printf("data          %s: N = %d points in R^%d, lambda = %.12g\n", data.c_str(), N, d, lambda);

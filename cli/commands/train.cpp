@@ -42,6 +42,7 @@ int run_train(const std::vector<std::string>& args) {
   if (!vm.count("lambda")) throw UsageError("train: missing --lambda L");
   if (out.empty()) throw UsageError("train: missing -o NET.json");
   if (seed < 0) throw UsageError("train: --seed must be >= 0");
+  check_outputs({data}, {{"-o", out, {".json"}}});
   rtv::TrainOptions o;
   o.optimizer = rtv::parse_optimizer(optimizer);
   o.lambda = lambda;
@@ -54,6 +55,7 @@ int run_train(const std::vector<std::string>& args) {
   Eigen::VectorXd y;
   read_training_data(data, X, y);
   rtv::Rng rng(static_cast<std::uint64_t>(seed));
+  rtv::check_training_memory(X.rows(), X.cols(), width);  // before the initial network is allocated
   const rtv::ShallowNet init = rtv::init_network(rng, static_cast<int>(X.cols()), width, scale, !vm.count("no-skip"));
   o.progress_stride = std::max(1, steps / 20);
   o.progress = [&](int step, double J) {
@@ -62,6 +64,14 @@ int run_train(const std::vector<std::string>& args) {
   std::fprintf(stderr, "rtv train: %s, N = %ld, d = %ld, width %d, lambda %g, %s, seed %d\n", data.c_str(),
                static_cast<long>(X.rows()), static_cast<long>(X.cols()), width, lambda, optimizer.c_str(), seed);
   const rtv::TrainResult res = rtv::train(init, X, y, o);
+  // A diverged run writes nothing and exits 1 (issue 20: --lr 1e300 wrote weights of 1e300 or null, exit 0).
+  const bool finite = res.net.W.allFinite() && res.net.b.allFinite() && res.net.v.allFinite() &&
+                      res.net.c.allFinite() && std::isfinite(res.net.c0) && std::isfinite(res.objective);
+  if (res.status == rtv::TrainStatus::Diverged || !finite) {
+    std::fprintf(stderr, "\nrtv train: error: diverged after %d steps (non-finite objective): lower --lr (now %g); "
+                 "nothing written to %s\n", res.steps, lr, out.c_str());
+    return 1;
+  }
   rtv::write_network_json(res.net, out);
   const auto& h = res.history.back();
   std::fprintf(stderr,

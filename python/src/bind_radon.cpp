@@ -177,9 +177,7 @@ void bind_radon(py::module_& m) {
       "radon",
       [](const py::object& image, int angles, std::optional<int> offsets, double extent, int threads) {
         Array2D img = square(image, "image");
-        if (angles < 1) throw rtv::input_error("angles", "must be at least 1, got " + std::to_string(angles));
-        const int M = offsets.value_or(0);
-        if (M < 0) throw rtv::input_error("offsets", "must be positive (or None/0 for the default)");
+        const int M = offsets.value_or(0);  // for_image checks angles >= 1, M >= 0 and the sizes
         threads = threads_arg(threads);
         const ImageGrid ig = image_grid(static_cast<int>(img.rows()), extent);
         const SinogramGrid sg = SinogramGrid::for_image(ig, angles, M);
@@ -307,7 +305,6 @@ void bind_radon(py::module_& m) {
   m.def(
       "phantom",
       [](const std::string& name, int size, double extent, int supersample) {
-        if (supersample < 1) throw rtv::input_error("supersample", "must be at least 1");
         const Phantom p = named_phantom(name);
         const ImageGrid ig = image_grid(size, extent);
         Array2D img;
@@ -328,9 +325,7 @@ void bind_radon(py::module_& m) {
       [](const std::string& name, int size, int angles, std::optional<int> offsets, double extent) {
         const Phantom p = named_phantom(name);
         const ImageGrid ig = image_grid(size, extent);
-        if (angles < 1) throw rtv::input_error("angles", "must be at least 1, got " + std::to_string(angles));
-        const int M = offsets.value_or(0);
-        if (M < 0) throw rtv::input_error("offsets", "must be positive (or None/0 for the default)");
+        const int M = offsets.value_or(0);  // for_image checks angles >= 1, M >= 0 and the sizes
         const SinogramGrid sg = SinogramGrid::for_image(ig, angles, M);
         Array2D s;
         {
@@ -385,12 +380,7 @@ void bind_radon(py::module_& m) {
       "seminorm_grid",
       [](const py::object& image, double extent, int angles, int pad, int threads) {
         Array2D img = square(image, "image");
-        if (angles < 0 || pad < 1) throw rtv::input_error("angles/pad", "angles must be >= 0 and pad >= 1");
-        threads = threads_arg(threads);
-        if (img.rows() < 16)
-          throw rtv::input_error("image", "a " + std::to_string(img.rows()) + " x " + std::to_string(img.rows()) +
-                                              " grid is too coarse for a meaningful R-TV (the third-order filter "
-                                              "needs n >= 16)");
+        threads = threads_arg(threads);  // rtv_of_image checks angles, pad, the grid's size and the budget
         const ImageGrid ig = image_grid(static_cast<int>(img.rows()), extent);
         GridSeminorm s;
         s.n = ig.n;

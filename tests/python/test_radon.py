@@ -416,7 +416,7 @@ def test_errors(cli, tmp_path):
     assert rc == 2 and "unknown phantom 'blob' (shepp-logan, disk, gaussian)" in err
     with pytest.raises(ValueError, match=r"unknown phantom 'blob' \(shepp-logan, disk, gaussian\)"):
         rtv.phantom("blob", 8)
-    with pytest.raises(ValueError, match="supersample: must be at least 1"):
+    with pytest.raises(ValueError, match=r"supersample: must be in \[1, 64\], got 0"):
         rtv.phantom("disk", 8, supersample=0)
     with pytest.raises(ValueError, match="size/extent: needs at least one pixel"):
         rtv.phantom("disk", 0)

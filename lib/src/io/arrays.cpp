@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/io/files.hpp"
 
@@ -163,9 +164,15 @@ void convert(const char* p, std::size_t n, std::vector<double>& out) {
   }
 }
 
-}  // namespace
+// What a .npy header says: dtype, shape, where the data start, the element size and count (overflow-checked).
+struct NpyHeader {
+  std::string dtype, shape_text;
+  std::vector<std::int64_t> shape;
+  std::size_t data_off = 0, item = 0, count = 0;
+};
 
-NpyArray parse_npy(const std::string& bytes, const std::string& source) {
+// The header of .npy bytes (`bytes` may hold only a prefix of the file: enough for the header).
+NpyHeader parse_npy_header(const std::string& bytes, const std::string& source) {
   static const char magic[] = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, 6, magic, 6) != 0)
     throw input_error(source, "not a NumPy .npy array (bad magic bytes)");
@@ -183,7 +190,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   }
   if (bytes.size() < off + hlen) throw input_error(source, "truncated .npy header");
   const std::string header = bytes.substr(off, hlen);
-  NpyArray arr;
+  NpyHeader arr;
   std::string descr = header_value(header, "descr", source);
   if (descr.size() < 2 || descr.front() != '\'') throw input_error(source, "malformed .npy header: bad descr");
   arr.dtype = descr.substr(1, descr.size() - 2);
@@ -191,7 +198,8 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   if (fortran == "True")
     throw input_error(source, "Fortran-ordered arrays are not supported; save np.ascontiguousarray(a) instead");
   if (fortran != "False") throw input_error(source, "malformed .npy header: bad fortran_order");
-  std::string shape = header_value(header, "shape", source);
+  const std::string shape = header_value(header, "shape", source);
+  arr.shape_text = shape;
   if (shape.size() < 2 || shape.front() != '(') throw input_error(source, "malformed .npy header: bad shape");
   {
     std::string inner = shape.substr(1, shape.size() - 2);
@@ -212,8 +220,8 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
   else
     throw input_error(source, "dtype '" + arr.dtype + "' is not supported (use little-endian float64, float32, "
                               "int64 or int32)");
-  const std::size_t data_off = off + hlen;
-  const std::size_t avail = bytes.size() - data_off;  // >= 0: checked above
+  arr.item = item;
+  arr.data_off = off + hlen;
   // The element count, overflow-safe and bounded by what the file's bytes can hold, before anything is
   // allocated (issue 20: a shape whose product wraps modulo 2^64 to the data length, e.g. (2^32, 2^32) with no
   // data, or (2147549185, 2147418113) = 2^62 + 1 with 8 bytes of '<f8', passed an unchecked count * item == size).
@@ -228,6 +236,20 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
                                       std::to_string(std::numeric_limits<std::size_t>::max()) + " elements)");
       count *= un;
     }
+  arr.count = count;
+  return arr;
+}
+
+}  // namespace
+
+NpyArray parse_npy(const std::string& bytes, const std::string& source) {
+  const NpyHeader h = parse_npy_header(bytes, source);
+  const std::string& shape = h.shape_text;
+  const std::size_t item = h.item, count = h.count, data_off = h.data_off;
+  const std::size_t avail = bytes.size() - data_off;  // >= 0: checked by parse_npy_header
+  NpyArray arr;
+  arr.dtype = h.dtype;
+  arr.shape = h.shape;
   const std::size_t max_count = avail / item;
   if (count > max_count)
     throw input_error(source, "truncated .npy data: shape " + shape + " claims " + std::to_string(count) +
@@ -275,30 +297,77 @@ void write_npy(const fs::path& path, const std::vector<std::int64_t>& shape, con
 
 std::map<std::string, NpyArray> read_npz(const fs::path& path) {
   const std::string src = path.string();
-  const std::string bytes = read_file(path);  // also reports missing/unreadable files uniformly
-  int err = 0;
-  zip_t* za = zip_open(src.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
-  if (!za) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    std::string msg = std::string("not a readable .npz (zip) archive: ") + zip_error_strerror(&ze);
+  // The archive is read from the bytes read_file took (a regular file, within the memory budget), not reopened.
+  const std::string bytes = read_file(path);
+  // (libzip opens an empty buffer as an empty archive; an empty file is not one.)
+  if (bytes.empty()) throw input_error(src, "not a readable .npz (zip) archive: the file is empty");
+  zip_error_t ze;
+  zip_error_init(&ze);
+  auto zip_failure = [&](const std::string& what) {
+    std::string msg = what + zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    throw input_error(src, msg);
+    return input_error(src, msg);
+  };
+  zip_source_t* zs = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &ze);
+  if (!zs) throw zip_failure("cannot read the archive: ");
+  zip_t* za = zip_open_from_source(zs, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+  if (!za) {
+    zip_source_free(zs);
+    throw zip_failure("not a readable .npz (zip) archive: ");
   }
+  zip_error_fini(&ze);
   std::map<std::string, NpyArray> out;
   try {
     const zip_int64_t n = zip_get_num_entries(za, 0);
     for (zip_int64_t i = 0; i < n; ++i) {
       zip_stat_t st;
-      if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0) throw input_error(src, "corrupt archive entry");
+      zip_stat_init(&st);
+      if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+          !(st.valid & ZIP_STAT_SIZE))
+        throw input_error(src, "corrupt archive entry " + std::to_string(i));
       std::string name = st.name;
+      const std::string msrc = src + ":" + name;
+      // The size the archive claims is checked before anything is allocated, and the member is read in chunks,
+      // so a claim is never trusted beyond the bytes that arrive (issue 20: a 200-byte file claiming 4 GiB
+      // allocated 4 GiB; a 1 MB deflated bomb inflated to 2.1 GB before any check).
+      check_memory(msrc, "the member", {static_cast<std::uint64_t>(st.size)}, 1);
       zip_file_t* zf = zip_fopen_index(za, static_cast<zip_uint64_t>(i), 0);
-      if (!zf) throw input_error(src, "cannot open member '" + name + "'");
-      std::string data(static_cast<std::size_t>(st.size), '\0');
-      const zip_int64_t got = zip_fread(zf, data.data(), st.size);
+      if (!zf) throw input_error(src, "cannot open member '" + name + "': " + zip_strerror(za));
+      std::string data;
+      try {
+        constexpr std::size_t kChunk = 1 << 16, kHeaderWindow = 1 << 20;
+        data.reserve(static_cast<std::size_t>(std::min<zip_uint64_t>(st.size, kHeaderWindow)));
+        char buf[kChunk];
+        bool header_checked = false;
+        for (;;) {
+          const zip_int64_t got = zip_fread(zf, buf, sizeof buf);
+          if (got < 0) throw input_error(msrc, std::string("corrupt member: ") + zip_file_strerror(zf));
+          if (got == 0) break;
+          if (data.size() + static_cast<std::size_t>(got) > st.size)
+            throw input_error(msrc, "the member is larger than the " + std::to_string(st.size) +
+                                        " bytes the archive says");
+          data.append(buf, static_cast<std::size_t>(got));
+          // Once the header has arrived (the first MiB, or the whole member if smaller), the size the .npy header
+          // describes must be the size the archive claims: a mismatch stops before the rest is inflated.
+          if (!header_checked && (data.size() >= kHeaderWindow || data.size() == st.size)) {
+            const NpyHeader h = parse_npy_header(data, msrc);
+            const long double want = static_cast<long double>(h.data_off) +
+                                     static_cast<long double>(h.count) * static_cast<long double>(h.item);
+            if (want != static_cast<long double>(st.size))
+              throw input_error(msrc, std::string(want > st.size ? "truncated .npy data" : "trailing bytes after "
+                                                                                         "the .npy data") +
+                                          ": its header (shape " + h.shape_text + ", " + h.dtype + ") describes " +
+                                          format_bytes(want) + " but the archive says the member has " +
+                                          std::to_string(st.size) + " bytes");
+            header_checked = true;  // (no reserve of st.size: the data may still stop short of the claim)
+          }
+        }
+      } catch (...) {
+        zip_fclose(zf);
+        throw;
+      }
       zip_fclose(zf);
-      if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
-        throw input_error(src, "member '" + name + "' is truncated or corrupt");
+      if (data.size() != st.size) throw input_error(msrc, "the member is truncated or corrupt");
       if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) name.resize(name.size() - 4);
       out[name] = parse_npy(data, src + ":" + name);
     }
@@ -307,7 +376,6 @@ std::map<std::string, NpyArray> read_npz(const fs::path& path) {
     throw;
   }
   zip_discard(za);
-  (void)bytes;
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 
 namespace rtv {
@@ -23,12 +24,20 @@ std::string read_file(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw input_error(path.string(), "no such file");
   if (fs::is_directory(path, ec)) throw input_error(path.string(), "is a folder, not a file");
+  // Only regular files (also through a link): a device reads forever (/dev/zero) and a FIFO blocks until a writer
+  // comes (issue 20); their size is not known in advance either.
+  if (!fs::is_regular_file(path, ec))
+    throw input_error(path.string(), "is not a regular file (a device, FIFO or socket): give a file");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) throw input_error(path.string(), "cannot be read: " + ec.message());
+  check_memory(path.string(), "the file", {static_cast<std::uint64_t>(size)}, 1);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path.string(), "cannot be opened for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw input_error(path.string(), "read error");
-  return ss.str();
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (in.bad() || static_cast<std::uintmax_t>(in.gcount()) != size)
+    throw input_error(path.string(), "read error (the file changed while it was read?)");
+  return bytes;
 }
 
 namespace {

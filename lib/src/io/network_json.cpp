@@ -4,6 +4,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "rtv/core/error.hpp"
+#include "json_keys.hpp"
 #include "rtv/io/arrays.hpp"
 #include "rtv/io/files.hpp"
 #include "rtv/io/safetensors.hpp"
@@ -29,9 +31,6 @@ namespace {
 constexpr const char* kFormat = "rtv.shallow-relu";
 constexpr const char* kDeepFormat = "rtv.deep-relu";
 constexpr int kVersion = 1;
-// The largest input dimension a shallow file may declare through "d" alone (a zero-width network without "c"):
-// rtv still stores c (d doubles), so this bounds the memory a file of a few bytes can ask for (8 MiB).
-constexpr int kMaxUnbackedDim = 1 << 20;
 
 double number_of(const json& j, const std::string& source, const std::string& what) {
   if (!j.is_number()) throw input_error(source, what + " must be a number, got " + std::string(j.type_name()));
@@ -70,13 +69,19 @@ namespace {
 
 json parse_json_object(const std::string& text, const std::string& source) {
   json j;
+  // Duplicate keys are an error, not "the last one wins" (issue 20: {"d": 2, ..., "d": 3} was read silently).
+  io_detail::DuplicateKeys dup;
   try {
-    j = json::parse(text);
+    j = json::parse(text, std::ref(dup));
   } catch (const json::parse_error& e) {
     throw input_error(source, std::string("malformed JSON: ") + e.what());
   } catch (const json::exception& e) {  // e.g. out_of_range: a number too large for a double (1e999)
     throw input_error(source, std::string("invalid JSON number: ") + e.what());
   }
+  if (dup.found)
+    throw input_error(source, "duplicate key \"" + dup.duplicate + "\"" +
+                                  (dup.tensor.empty() ? std::string() : " in \"" + dup.tensor + "\"") +
+                                  " (a JSON object must not repeat a key)");
   if (!j.is_object()) throw input_error(source, "a network file must be a JSON object");
   return j;
 }
@@ -162,6 +167,9 @@ ShallowNet parse_network_json(const std::string& text, const std::string& source
 ShallowNet read_network_json(const fs::path& path) { return parse_network_json(read_file(path), path.string()); }
 
 std::string network_to_json(const ShallowNet& net) {
+  // JSON has no inf or NaN (nlohmann would write null, which no reader takes back): callers never pass one.
+  RTV_ASSERT(net.W.allFinite() && net.b.allFinite() && net.v.allFinite() && net.c.allFinite() && std::isfinite(net.c0),
+             "a network with non-finite weights is not written");
   json j;
   j["format"] = kFormat;
   j["version"] = kVersion;

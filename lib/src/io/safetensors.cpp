@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "rtv/core/error.hpp"
+#include "json_keys.hpp"
 #include "rtv/io/files.hpp"
 
 namespace rtv {
@@ -69,32 +70,6 @@ std::string offsets_string(std::uint64_t begin, std::uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
 }
 
-// Duplicate keys: nlohmann keeps the last of two equal keys silently; the format forbids duplicates. The parser
-// callback sees every key with the object it belongs to (a stack of the keys seen so far, one set per open
-// object); the first duplicate is remembered with the tensor it sits in (a key of the outermost object) and
-// reported after parsing.
-struct DuplicateKeys {
-  std::vector<std::set<std::string>> open;
-  std::string tensor, duplicate;
-  bool found = false;
-  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      open.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      if (!open.empty()) open.pop_back();
-    } else if (event == json::parse_event_t::key && !open.empty()) {
-      const std::string key = parsed.get<std::string>();
-      const bool outermost = open.size() == 1;
-      if (outermost && !found) tensor = key;
-      if (!open.back().insert(key).second && !found) {
-        found = true;
-        duplicate = key;
-        if (outermost) tensor.clear();
-      }
-    }
-    return true;
-  }
-};
 
 }  // namespace
 
@@ -138,7 +113,7 @@ std::map<std::string, NpyArray> parse_safetensors(const std::string& bytes, cons
                            std::to_string(size) + " bytes): truncated or not a .safetensors file");
   const std::string text = bytes.substr(8, n);
   if (text.empty() || text[0] != '{') throw input_error(src, "the header does not start with '{' (a JSON object)");
-  DuplicateKeys dup;
+  io_detail::DuplicateKeys dup;
   json header;
   try {
     header = json::parse(text, std::ref(dup));

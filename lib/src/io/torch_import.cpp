@@ -13,6 +13,10 @@ namespace rtv {
 
 namespace fs = std::filesystem;
 
+namespace {
+constexpr std::int64_t kMaxIndex = 2147483647;  // int
+}  // namespace
+
 // ---------------------------------------------------------------- shallow PyTorch import
 
 ShallowNet read_network_npz(const fs::path& path) { return network_from_state_dict(read_npz(path), path.string()); }
@@ -58,7 +62,15 @@ ShallowNet network_from_state_dict(const std::map<std::string, NpyArray>& arrays
   const NpyArray& W1 = arrays.at(prefix + "0.weight");
   if (W1.shape.size() != 2 || W1.shape[1] < 1)
     throw input_error(src, "'" + prefix + "0.weight' must be K x d, got shape " + shape_str(W1));
+  // Widths and dimensions are int (issue 20: a 2^32 shape was reported as "d = 0, K = 0").
+  if (W1.shape[0] > kMaxIndex || W1.shape[1] > kMaxIndex)
+    throw input_error(src, "'" + prefix + "0.weight' has shape " + shape_str(W1) +
+                               ": rtv's widths and input dimensions are at most " + std::to_string(kMaxIndex));
   const int K = static_cast<int>(W1.shape[0]), d = static_cast<int>(W1.shape[1]);
+  if (K == 0 && !skip && d > kMaxUnbackedDim)
+    throw input_error(src, "'" + prefix + "0.weight' has shape " + shape_str(W1) +
+                               ": no neuron and no skip weights back the input dimension, which is then limited to " +
+                               std::to_string(kMaxUnbackedDim));
   auto expect = [&](const std::string& key, std::vector<std::int64_t> shape) -> const NpyArray& {
     const NpyArray& a = arrays.at(key);
     if (a.shape != shape) {

@@ -83,6 +83,12 @@ void DeepNet::validate(const std::string& source) const {
                  str(n_out) + " x " + str(in) + " (outputs x inputs; zero when the stage has no skip connection)");
     if (!s.C.allFinite()) throw fail("C contains NaN or infinite values");
     if (!s.skip && s.C.any()) throw fail("a stage without skip connection must have C = 0");
+    // Finite weights whose squares overflow give infinite norms (ShallowNet::validate, issue 20).
+    double sq = s.W.squaredNorm() + s.b.squaredNorm() + s.V.squaredNorm() + s.C.squaredNorm();
+    for (const Eigen::MatrixXd& U : s.linear) sq += U.squaredNorm();
+    if (!std::isfinite(sq))
+      throw fail("the weights are too large: their sum of squares overflows double precision; rescale the network "
+                 "(the norms rtv computes would be infinite)");
     n_in = n_out;
   }
 }

@@ -1,6 +1,7 @@
 // Shallow ReLU network: evaluation and the gradient of the weight-decay objective (THEORY.md s.1, s.2).
 #include "rtv/nets/network.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "rtv/core/error.hpp"
@@ -36,6 +37,17 @@ void ShallowNet::validate(const std::string& source) const {
   if (!v.allFinite()) throw input_error(source, "v contains NaN or infinite values");
   if (!c.allFinite() || !std::isfinite(c0)) throw input_error(source, "c or c0 contains NaN or infinite values");
   if (!skip && c.any()) throw input_error(source, "a network without skip connection must have c = 0");
+  // Finite weights whose squares overflow (|w| > ~1e154) give an infinite weight decay and path norm, and then
+  // "R-TV 0" or "null" in the output (issue 20): refused here, where every reader and solver passes.
+  const double wd = 0.5 * (v.squaredNorm() + W.squaredNorm() + b.squaredNorm() + c.squaredNorm());
+  if (!std::isfinite(wd))
+    throw input_error(source, "the weights (largest magnitude " +
+                                  number_text(std::max({W.size() ? W.cwiseAbs().maxCoeff() : 0.0,
+                                                        K ? b.cwiseAbs().maxCoeff() : 0.0,
+                                                        K ? v.cwiseAbs().maxCoeff() : 0.0,
+                                                        c.cwiseAbs().maxCoeff(), std::abs(c0)})) +
+                                  ") are too large: their sum of squares overflows double precision; rescale the "
+                                  "network (the norms rtv computes would be infinite)");
 }
 
 Eigen::VectorXd evaluate(const ShallowNet& net, const Eigen::MatrixXd& X) {

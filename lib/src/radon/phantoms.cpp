@@ -97,7 +97,11 @@ Phantom Phantom::shepp_logan() {
 }
 
 Array2D sample_image(const Phantom& p, const ImageGrid& g, int supersample) {
-  RTV_ASSERT(p.d == 2 && supersample >= 1, "2D phantom, supersample >= 1");
+  RTV_ASSERT(p.d == 2, "2D phantom");
+  g.validate();
+  if (supersample < 1 || supersample > kMaxSupersample)
+    throw input_error("supersample", "must be in [1, " + std::to_string(kMaxSupersample) + "], got " +
+                                         std::to_string(supersample));
   Array2D img(g.n, g.n);
   const double h = g.h(), hs = h / supersample;
   Eigen::VectorXd x(2);
@@ -109,7 +113,7 @@ Array2D sample_image(const Phantom& p, const ImageGrid& g, int supersample) {
           x << g.x(j) - 0.5 * h + (b + 0.5) * hs, g.y(i) - 0.5 * h + (a + 0.5) * hs;
           s += p.value(x);
         }
-      img(i, j) = s / (supersample * supersample);
+      img(i, j) = s / (static_cast<double>(supersample) * supersample);  // (int: wrapped to < 0 at 46341)
     }
   return img;
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/core/parallel.hpp"
 
@@ -14,6 +15,7 @@ namespace rtv {
 void ImageGrid::validate(const char* what) const {
   if (n < 1) throw input_error(what, "needs at least one pixel (n = " + std::to_string(n) + ")");
   if (!(std::isfinite(L) && L > 0)) throw input_error(what, "the extent L must be positive and finite");
+  check_memory(what, "an n x n image", {std::uint64_t(n), std::uint64_t(n)});  // before anything is allocated
 }
 
 double SinogramGrid::theta(int a) const { return M_PI * a / angles; }
@@ -22,6 +24,7 @@ void SinogramGrid::validate(const char* what) const {
   if (angles < 1) throw input_error(what, "needs at least one angle");
   if (offsets < 1) throw input_error(what, "needs at least one offset");
   if (!(std::isfinite(T) && T > 0)) throw input_error(what, "the offset range T must be positive and finite");
+  check_memory(what, "an A x M sinogram", {std::uint64_t(angles), std::uint64_t(offsets)});
 }
 
 namespace {
@@ -48,6 +51,9 @@ double mean_abs_diff_in_disc(const Array2D& a, const Array2D& b, const ImageGrid
 }
 
 SinogramGrid SinogramGrid::for_image(const ImageGrid& g, int angles, int offsets) {
+  g.validate();
+  if (angles < 1) throw input_error("angles", "must be at least 1, got " + std::to_string(angles));
+  if (offsets < 0) throw input_error("offsets", "must be positive (or 0 for the default), got " + std::to_string(offsets));
   SinogramGrid s;
   s.angles = angles;
   s.offsets = static_cast<int>(std::ceil(std::sqrt(2.0) * g.n - 1e-9));
@@ -56,6 +62,7 @@ SinogramGrid SinogramGrid::for_image(const ImageGrid& g, int angles, int offsets
   if ((s.offsets - g.n) % 2 != 0) ++s.offsets;
   s.T = 0.5 * s.offsets * g.h();
   if (offsets > 0) s.offsets = offsets;  // same range [-T, T], other spacing
+  s.validate("angles/offsets");
   return s;
 }
 
@@ -150,6 +157,8 @@ inline void interp_accumulate(double* const (&out)[R], const double* const (&g)[
 }  // namespace
 
 Array2D radon(const Array2D& image, const ImageGrid& ig, const SinogramGrid& sg, int threads) {
+  ig.validate();
+  sg.validate();
   RTV_ASSERT(image.rows() == ig.n && image.cols() == ig.n, "image matches its grid");
   const int n = ig.n, M = sg.offsets;
   const double h = ig.h(), L = ig.L;
@@ -175,6 +184,8 @@ Array2D radon(const Array2D& image, const ImageGrid& ig, const SinogramGrid& sg,
 }
 
 Array2D radon_adjoint(const Array2D& sino, const ImageGrid& ig, const SinogramGrid& sg, int threads) {
+  ig.validate();
+  sg.validate();
   RTV_ASSERT(sino.rows() == sg.angles && sino.cols() == sg.offsets, "sinogram matches its grid");
   const int n = ig.n, M = sg.offsets;
   const double h = ig.h(), L = ig.L;
@@ -208,6 +219,8 @@ Array2D radon_adjoint(const Array2D& sino, const ImageGrid& ig, const SinogramGr
 }
 
 Array2D backproject(const Array2D& sino, const SinogramGrid& sg, const ImageGrid& ig, int threads) {
+  ig.validate();
+  sg.validate();
   RTV_ASSERT(sino.rows() == sg.angles && sino.cols() == sg.offsets, "sinogram matches its grid");
   const int n = ig.n, M = sg.offsets, A = sg.angles;
   const double h = ig.h(), dt = sg.dt();

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
+#include <utility>
 #include <cstdio>
 #include <string>
 #include <tuple>
 
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/radon/filters.hpp"
 #include "rtv/core/parallel.hpp"
@@ -155,7 +157,17 @@ MeasureHeatmap measure_heatmap(const WindowedRadon& wr, int angles, double exten
   MeasureHeatmap hm;
   hm.d = d;
   hm.dt = dt;
-  const int half = static_cast<int>(std::ceil(extent / dt));
+  // Sizes from the user's options (resolution, dt) checked before allocating (issue 20: --resolution 1e8).
+  const double half_d = std::ceil(extent / dt), support_d = std::ceil(wr.support() / dt);
+  if (!(std::max(half_d, support_d) < 1e9))
+    throw input_error("dt", "offset step " + number_text(dt) + " gives more than 1e9 offsets");
+  const int half = static_cast<int>(half_d);
+  if (d == 2)
+    check_memory("angles", "the detection heat map",
+                 {std::uint64_t(angles), std::uint64_t(2 * std::max(half_d, support_d) + 1)});
+  else
+    check_memory("angles", "the detection heat map", {std::uint64_t(angles), 2 * std::uint64_t(angles),
+                                                      std::uint64_t(2 * half_d + 1)});
   for (int m = -half; m <= half; ++m) hm.offsets.push_back(m * dt);
   const int M = static_cast<int>(hm.offsets.size());
   if (d == 2) {
@@ -433,6 +445,12 @@ RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& opti
     throw input_error("f", "input dimension " + std::to_string(d) + ": radon_rtv_ball is implemented for d = 2 and 3");
   if (!(r > 0) || !std::isfinite(r))
     throw input_error("radius", "the ball's radius must be a positive finite number, got " + shortest(r));
+  // Scales where the windowed transform's powers of R stay within double precision (measured: r = 1e50 gives the
+  // exact 3 to 2e-5 on a 2-neuron network, r = 1e100 returned 0 with status ok: issue 20).
+  if (r < kMinRadius || r > kMaxRadius)
+    throw input_error("radius", number_text(r) + " is outside [" + number_text(kMinRadius) + ", " + number_text(kMaxRadius) +
+                                    "], where the window's powers overflow or underflow double precision; rescale "
+                                    "the inputs");
   for (int k = 0; k < f.terms(); ++k)
     if (f.smoothing(k) > 0 && f.v(k) != 0)
       throw input_error("f", "term " + std::to_string(k) +
@@ -444,9 +462,23 @@ RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& opti
   if (options.angles > 0 && options.angles < min_angles)
     throw input_error("angles", std::to_string(options.angles) + " is too coarse to separate spikes (need >= " +
                                     std::to_string(min_angles) + ")");
+  // Every length and tolerance: 0 (the default) or positive and finite (NaN passed "<= 0" tests: issue 20).
+  for (const auto& [name, x] : {std::pair<const char*, double>{"window", options.window},
+                                {"detect_window", options.detect_window}, {"dt", options.dt},
+                                {"half_width", options.half_width}})
+    if (!(x >= 0) || !std::isfinite(x))
+      throw input_error(name, "must be 0 (the default) or a positive finite number, got " + number_text(x));
+  for (const auto& [name, x] : {std::pair<const char*, double>{"detect", options.detect}, {"tol", options.tol},
+                                {"max_cap", options.max_cap}})
+    if (!(x > 0) || !std::isfinite(x)) throw input_error(name, "must be a positive finite number, got " + number_text(x));
   RadonRtv out;
   RadonRtvOptions o = options;
   if (o.window <= 0) o.window = 32 * r;
+  // R < r is outside the Richardson extrapolation in 1/R (measured on the 2-neuron network above: R = r: +0.6%,
+  // r / 2: +2%, r / 1000: the value 0.0013 for 3, status ok: issue 20's --window 1e-300 gave NaN).
+  if (o.window < r)
+    throw input_error("window", "R = " + number_text(o.window) + " is smaller than the ball's radius r = " + number_text(r) +
+                                    ": the window must be at least r (default 32 r)");
   // d = 3: the closed-form heat map has side lobes at ~ sqrt(3) rho R from a spike seen at angle rho; a small
   // window keeps them close to the spike.
   if (o.detect_window <= 0) o.detect_window = d == 2 ? 2 * r : 0.5 * r;
@@ -682,6 +714,11 @@ RadonRtv radon_rtv_ball(const RidgeSum& f, double r, const RadonRtvOptions& opti
     out.unresolved.push_back(u);
   }
   out.kinks = nk;
+  // A non-finite value is never returned as a number (issue 20): with the scales checked above it means the
+  // network's weights overflow the windowed transform.
+  if (!std::isfinite(out.value) || !std::isfinite(out.value_R) || !std::isfinite(out.value_2R))
+    throw input_error("f", "the Radon-domain R-TV is not finite (" + shortest(out.value) + ") for r = " + shortest(r) +
+                               ", R = " + shortest(o.window) + ": the weights or scales overflow double precision");
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/radon/filters.hpp"
 #include "rtv/core/parallel.hpp"
@@ -189,9 +190,19 @@ Array2D radon_cubic_spline(const Array2D& image, const ImageGrid& ig, const Sino
 }
 
 RtvEstimate rtv_of_image(const Array2D& image, double L, int angles, int pad, int threads, Window window) {
-  RTV_ASSERT(image.rows() == image.cols() && image.rows() > 0, "square image");
+  RTV_ASSERT(image.rows() == image.cols(), "square image");
+  if (image.rows() < kMinGrid)
+    throw input_error("image", "a " + std::to_string(image.rows()) + " x " + std::to_string(image.rows()) +
+                                   " grid is too coarse for a meaningful R-TV (the third-order filter needs n >= " +
+                                   std::to_string(kMinGrid) + ")");
+  if (angles < 0) throw input_error("angles", "must be >= 0 (0: 2n), got " + std::to_string(angles));
+  if (pad < 1 || pad > kMaxPad)
+    throw input_error("pad", "must be in [1, " + std::to_string(kMaxPad) + "], got " + std::to_string(pad));
+  if (!image.allFinite()) throw input_error("image", "contains NaN or infinite values");
   const ImageGrid ig{static_cast<int>(image.rows()), L};
+  // The padded profiles (angles x pad M) and their filter, before anything is allocated.
   const SinogramGrid sg = SinogramGrid::for_image(ig, angles > 0 ? angles : 2 * ig.n);
+  check_memory("pad", "the padded profiles", {std::uint64_t(sg.angles), std::uint64_t(pad), std::uint64_t(sg.offsets)});
   const Array2D sino = radon_cubic_spline(image, ig, sg, threads);
   std::vector<std::vector<double>> profiles(sg.angles);
   for (int a = 0; a < sg.angles; ++a) profiles[a].assign(sino.row(a).data(), sino.row(a).data() + sg.offsets);

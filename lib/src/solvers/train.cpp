@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "rtv/nets/deep.hpp"
+#include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/nets/norms.hpp"
 
@@ -27,9 +28,17 @@ std::string optimizer_name(Optimizer o) {
   return o == Optimizer::GD ? "gd" : (o == Optimizer::Adam ? "adam" : "prox");
 }
 
+void check_training_memory(std::int64_t N, std::int64_t d, std::int64_t width) {
+  // What a step holds, per neuron: a few N x K pre-activation arrays and ~8 copies of the K (d + 2) weights
+  // (network, gradient, Adam's moments, the records' balanced copies) (issue 20: --width 1e8).
+  check_memory("width", "training (K x (4 N + 8 (d + 2)) doubles)",
+               {std::uint64_t(width), 4 * std::uint64_t(N) + 8 * (std::uint64_t(d) + 2)});
+}
+
 ShallowNet init_network(Rng& rng, int d, int width, double scale, bool skip) {
   if (d < 1 || width < 1) throw input_error("init", "dimension and width must be at least 1");
   if (!(scale > 0) || !std::isfinite(scale)) throw input_error("init", "the initialisation scale must be positive");
+  check_memory("width", "a network", {std::uint64_t(width), std::uint64_t(d) + 2});
   ShallowNet net = ShallowNet::zeros(d, width, skip);
   net.W = rng.normal_matrix(width, d) * (scale / std::sqrt(static_cast<double>(d)));
   net.b = rng.normal_vector(width) * (scale / std::sqrt(static_cast<double>(d)));
@@ -371,6 +380,7 @@ TrainResult train(const ShallowNet& init, const Eigen::MatrixXd& X, const Eigen:
   if (X.rows() != y.size()) throw input_error("data", "X has " + std::to_string(X.rows()) + " rows but y has " +
                                                           std::to_string(y.size()) + " entries");
   if (!X.allFinite() || !y.allFinite()) throw input_error("data", "contains NaN or infinite values");
+  check_training_memory(X.rows(), X.cols(), init.width());
 
   TrainResult res;
   ShallowNet net = init;

@@ -31,6 +31,9 @@ inline InputError input_error(const std::string& source, const std::string& prob
   return InputError(source + ": " + problem);
 }
 
+/// x for an error message: 6 significant digits ("1e+300", "0.25", "nan").
+std::string number_text(double x);
+
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line, const std::string& msg);
 
 }  // namespace rtv

@@ -18,6 +18,11 @@
 
 namespace rtv {
 
+/// The largest input dimension a network file may declare that none of its arrays backs (a zero-width network
+/// without skip weights: "d" alone in JSON, a (0, d) first layer in a state_dict): rtv still stores c (d doubles),
+/// so this bounds what a file of a few bytes can make rtv allocate (8 MiB; issue 20: d = 1e9 took 8 GB).
+inline constexpr int kMaxUnbackedDim = 1 << 20;
+
 struct ShallowNet {
   Eigen::MatrixXd W;  ///< K x d input weights; row k is w_k.
   Eigen::VectorXd b;  ///< K offsets; neuron k is sigma(w_k . x - b_k).

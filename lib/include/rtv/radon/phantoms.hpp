@@ -54,7 +54,12 @@ struct Phantom {
   static Phantom shepp_logan();  ///< modified (Toft) Shepp-Logan on [-1, 1]^2
 };
 
+/// The largest supersampling factor: 64 x 64 = 4096 samples per pixel already put an edge pixel's mean within
+/// ~1/64 of a pixel of its exact coverage; beyond, n^2 s^2 evaluations only cost time (issue 20: 46341 overflowed).
+inline constexpr int kMaxSupersample = 64;
+
 /// The phantom sampled on an image grid (2D), at pixel centres or as the mean of s x s sub-pixel samples.
+/// InputError naming the grid or "supersample" (1 <= s <= kMaxSupersample).
 Array2D sample_image(const Phantom& p, const ImageGrid& g, int supersample = 1);
 /// The exact sinogram on a sinogram grid (2D).
 Array2D exact_sinogram(const Phantom& p, const SinogramGrid& g);

@@ -112,8 +112,11 @@ struct UnresolvedPair {
   double angle = 0.0, offset = 0.0;  ///< their distance (hyperplane_distance)
 };
 
+/// radon_rtv_ball's radii: r in [kMinRadius, kMaxRadius] (the window's powers of R stay within double precision).
+inline constexpr double kMinRadius = 1e-50, kMaxRadius = 1e50;
+
 struct RadonRtvOptions {
-  double window = 0.0;      ///< R (0: 32 r); boxes are also computed at 2R
+  double window = 0.0;      ///< R (0: 32 r; else >= r); boxes are also computed at 2R
   double detect_window = 0.0;  ///< window of the detection heat map (0: d = 2: 2 r, d = 3: r / 2)
   int angles = 0;           ///< detection grid: d = 2 angles in [0, pi) (0: 256, else >= 64); d = 3 Gauss-Legendre nodes (0: 40, else >= 16)
   double dt = 0.0;          ///< detection offset step (0: r / 64)

@@ -44,6 +44,11 @@
 
 namespace rtv {
 
+/// rtv_of_image's limits: the third-order filter needs n >= kMinGrid samples per side; padding beyond kMaxPad
+/// times the offset range changes nothing the decay-law tail does not already add (the tail is O(pad^-(d+1))).
+inline constexpr int kMinGrid = 16;
+inline constexpr int kMaxPad = 256;
+
 struct RtvEstimate {
   double value = 0.0;  ///< c_d sum_k w_k int |q_k| dt  (+ tail)
   double tail = 0.0;   ///< the estimated mass beyond the padded offset range (included in value)
@@ -77,6 +82,7 @@ Array2D radon_cubic_spline(const Array2D& image, const ImageGrid& ig, const Sino
 /// R-TV of a function on [-L, L]^2 sampled as an n x n image (radon2d.hpp grid), through
 /// radon_cubic_spline() with `angles` angles (0: 2n) and dt = h, zero-padding the offsets `pad` times. The
 /// function should vanish near the square's boundary (it is taken as zero outside it): edge_max, edge_jump.
+/// InputError naming "image" (n < kMinGrid, NaN), "angles" (< 0), "pad" (outside [1, kMaxPad]) or the sizes.
 RtvEstimate rtv_of_image(const Array2D& image, double L, int angles = 0, int pad = 8, int threads = 0,
                          Window window = Window::Hann);
 

@@ -20,6 +20,7 @@
 
 #include <Eigen/Core>
 #include <functional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ namespace rtv {
 enum class Optimizer { GD, Adam, PathProx };
 Optimizer parse_optimizer(const std::string& name, const std::string& source = "optimizer");
 std::string optimizer_name(Optimizer o);
+
+/// The memory training a width-K network on N points in R^d needs, against the budget (rtv/core/budget.hpp):
+/// InputError naming "width" if K (4 N + 8 (d + 2)) doubles exceed it. train() calls it; call it before
+/// init_network to refuse a width before the initial network is allocated.
+void check_training_memory(std::int64_t N, std::int64_t d, std::int64_t width);
 
 /// Random initialisation: w_k ~ scale N(0, I_d / d), b_k ~ scale N(0, 1) / sqrt(d), v_k ~ scale N(0, 1) / sqrt(K),
 /// c = 0, c0 = 0. Small initialisation: scale << 1.
