@@ -2,6 +2,7 @@
 // itself computed (data/fixtures, made by make_torch_fixtures.py), .npy parsing, atomic output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -504,8 +505,9 @@ TEST(AtomicOutput, AFailedWriteNamesTheFileAndTheSystemsReason) {
 }
 
 // Run `fn` in a child process with a private 64 KiB tmpfs mounted on `where` (root only: unshare + mount), filled
-// to the last byte; returns what `fn` returned, or nullopt when the mount is not possible here.
-std::optional<std::string> with_full_tmpfs(const fs::path& where, const std::function<std::string()>& fn) {
+// to the last byte if `fill`; returns what `fn` returned, or nullopt when the mount is not possible here.
+std::optional<std::string> with_private_tmpfs(const fs::path& where, bool fill_it,
+                                              const std::function<std::string()>& fn) {
   int fds[2];
   if (::pipe(fds) != 0) return std::nullopt;
   const pid_t pid = ::fork();
@@ -514,7 +516,7 @@ std::optional<std::string> with_full_tmpfs(const fs::path& where, const std::fun
     if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
         ::mount("tmpfs", where.c_str(), "tmpfs", 0, "size=64k") != 0)
       ::_exit(77);
-    {
+    if (fill_it) {
       std::ofstream fill(where / "fill", std::ios::binary);
       const std::string block(4096, 'f');
       for (int i = 0; i < 64 && fill; ++i) fill.write(block.data(), block.size());
@@ -548,7 +550,7 @@ TEST(AtomicOutput, AFullDiskIsNamed) {
   ScratchDir dir;
   fs::create_directories(dir / "disk");
   const fs::path target = dir / "disk" / "n.json";
-  const auto got = with_full_tmpfs(dir / "disk", [&] {
+  const auto got = with_private_tmpfs(dir / "disk", true, [&] {
     try {
       write_file_atomic(target, std::string(200 * 1024, 'x'));
       return std::string("no error");
@@ -606,6 +608,34 @@ TEST(StagedFolder, CommitReplacesTheWholeFolderAndAnUncommittedOneLeavesNothing)
   expect_input_error([&] { StagedFolder s(dir / "file" / "sub"); }, "sub", "cannot create the output folder");
   expect_input_error([&] { StagedFolder s("."); }, ".", "the current folder");
   expect_input_error([&] { StagedFolder s("/"); }, "/", "the root");
+}
+
+// A target that is a mount point (a container's volume) cannot be renamed: the run is staged inside it and its
+// entries are swapped in. Guards against a commit that fails there ("Device or resource busy" after the whole run)
+// and against old entries or the staging folder left in it. Root only (a private tmpfs), skipped elsewhere.
+TEST(StagedFolder, AMountPointIsCommittedEntryByEntry) {
+  ScratchDir dir;
+  fs::create_directories(dir / "vol");
+  const fs::path vol = dir / "vol";
+  const auto got = with_private_tmpfs(vol, false, [&] {
+    fs::create_directories(vol / "figures");
+    std::ofstream(vol / "figures" / "old.png") << "old";
+    std::ofstream(vol / "report.md") << "old report";
+    StagedFolder s(vol);
+    std::string out = s.path().parent_path() == fs::weakly_canonical(vol) ? "inside" : "beside";
+    fs::create_directories(s.path() / "figures");
+    std::ofstream(s.path() / "figures" / "new.png") << "new";
+    std::ofstream(s.path() / "report.md") << "new report";
+    s.commit();
+    out += " " + test::slurp(vol / "report.md") + " " + test::slurp(vol / "figures" / "new.png");
+    std::vector<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(vol)) names.push_back(fs::relative(e.path(), vol).string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) out += " " + n;
+    return out;
+  });
+  if (!got) GTEST_SKIP() << "cannot mount a private tmpfs here (needs root and unshare)";
+  EXPECT_EQ(got->substr(0, got->find('\n')), "inside new report new figures figures/new.png report.md") << *got;
 }
 
 TEST(Interrupt, ARequestIsRecordedOnceAndThrownByTheCheck) {

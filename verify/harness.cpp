@@ -192,7 +192,10 @@ void check_replaceable(const fs::path& out, const fs::path& junit_inside) {
     const std::string name = it->path().filename().string();
     if (report_entries.count(name)) continue;
     if (!junit_inside.empty() && name == junit_inside.begin()->string()) continue;
-    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos) continue;  // debris of old runs
+    // rtv's own temporaries: an atomic write's ".<file>.tmp.XXXXXX" (debris of a run of an older version) and the
+    // staging folder ".rtv.run.XXXXXX" of a run into a mount point (this run's, or one killed by SIGKILL)
+    const bool ours = name.find(".tmp.") != std::string::npos || name.rfind(".rtv.run.", 0) == 0;
+    if (name.size() > 1 && name[0] == '.' && ours) continue;
     throw input_error("--out", out.string() + " holds '" + name +
                                    "', which is not part of a report; a run replaces the whole folder: give a new or "
                                    "empty folder, or a previous report's");

@@ -57,7 +57,7 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claims);
 /// it as it was and leaves nothing of its own. A JUnit file outside opt.out is written (atomically) after the report
 /// is in place. Because the whole folder is replaced, opt.out must be new, empty or hold a report only: the entries
 /// report.md, report.json, timings.json, figures, data, the JUnit file's first component when inside it, and
-/// leftover temporaries ".*.tmp.*"; anything else (and the current folder) is an InputError naming --out, before
+/// rtv's temporaries (".*.tmp.*", ".rtv.run.*"); anything else (and the current folder) is an InputError naming --out, before
 /// any claim runs. With opt.progress, a first line on stderr names the program, the claims, size, seed and folder
 /// (after these checks: bad usage gives only its error line).
 RunSummary run_and_report(const RunOptions& opt, const std::vector<Claim>& claims);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -183,8 +184,13 @@ StagedFolder::StagedFolder(const fs::path& target) {
   const fs::path parent = abs.parent_path();
   fs::create_directories(parent, ec);
   if (ec) throw input_error(target.string(), "cannot create the output folder: " + ec.message());
+  // A target that is a mount point (a container's volume) cannot be renamed: stage inside it and swap its entries.
+  struct stat st_target {}, st_parent {};
+  inside_ = ::stat(abs.c_str(), &st_target) == 0 && ::stat(parent.c_str(), &st_parent) == 0 &&
+            st_target.st_dev != st_parent.st_dev;
   int err = 0;
-  staging_ = make_temp_folder(parent, abs.filename().string(), "run", err);
+  staging_ = inside_ ? make_temp_folder(abs, "rtv", "run", err)
+                     : make_temp_folder(parent, abs.filename().string(), "run", err);
   if (staging_.empty()) throw input_error(target.string(), "cannot create the output folder: " + errno_text(err));
   // mkdtemp makes mode 0700; a report folder is an ordinary folder (0777 & ~umask).
   const mode_t m = ::umask(0);
@@ -198,10 +204,47 @@ StagedFolder::~StagedFolder() {
   fs::remove_all(staging_, ec);
 }
 
+namespace {
+
+// Put `from` in the place of `to` (same file system): swapped in one step if `to` exists (the old one is then at
+// `from`), else renamed. Where the file system cannot swap, `to` is first renamed to `aside`. Returns 0 or errno.
+int swap_in(const fs::path& from, const fs::path& to, const fs::path& aside) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_EXCHANGE) == 0) return 0;
+  if (errno == ENOENT) return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return errno;
+  if (::rename(to.c_str(), aside.c_str()) != 0) return errno;
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    const int e = errno;
+    ::rename(aside.c_str(), to.c_str());
+    return e;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void StagedFolder::commit() {
   if (committed_) return;
   InterruptShield shield;
   std::error_code ec;
+  if (inside_) {
+    // Entry by entry (each swapped in one step); then the target's other entries go, with the old ones.
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(staging_, ec)) entries.push_back(e.path().filename());
+    if (ec) throw input_error(target_.string(), "cannot replace the output folder: " + ec.message());
+    for (const fs::path& name : entries) {
+      const int e = swap_in(staging_ / name, target_ / name, staging_ / (".old." + name.string()));
+      if (e) throw input_error(target_.string(), "cannot replace the output folder: " + errno_text(e));
+    }
+    committed_ = true;
+    const std::set<fs::path> fresh(entries.begin(), entries.end());
+    for (const auto& e : fs::directory_iterator(target_, ec)) {
+      const fs::path name = e.path().filename();
+      if (!fresh.count(name) && e.path() != staging_) fs::remove_all(e.path(), ec);
+    }
+    fs::remove_all(staging_, ec);
+    return;
+  }
   const bool exists = fs::exists(target_, ec);
   if (!exists) {
     if (::rename(staging_.c_str(), target_.c_str()) == 0) {

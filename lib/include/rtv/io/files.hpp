@@ -59,7 +59,10 @@ std::string write_probe(const std::filesystem::path& dir, std::size_t bytes = 1 
 /// created by one rename(2); an existing one is swapped with the new folder in one step (Linux renameat2
 /// RENAME_EXCHANGE: a reader sees the old folder or the new one, never none or a mix) and the old contents are then
 /// removed; where the file system cannot swap, the old folder is renamed away first (for a moment there is no
-/// target). A target that is a symbolic link to a folder is replaced at the link's destination.
+/// target). A target that is a symbolic link to a folder is replaced at the link's destination. A target that is a
+/// mount point (a container's volume: it cannot be renamed) is staged inside itself, ".rtv.run.XXXXXX", and
+/// committed entry by entry (each entry swapped in one step, then the target's other entries removed): the new
+/// report's entries appear one after the other, and the folder itself stays.
 class StagedFolder {
  public:
   /// Creates the target's parent folders and the staging folder. InputError naming `target` if it is a file, if it
@@ -80,6 +83,7 @@ class StagedFolder {
 
  private:
   std::filesystem::path target_, staging_;
+  bool inside_ = false;  ///< the target is a mount point: staged inside it, swapped entry by entry
   bool committed_ = false;
 };
 
