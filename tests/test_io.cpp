@@ -2,12 +2,21 @@
 // itself computed (data/fixtures, made by make_torch_fixtures.py), .npy parsing, atomic output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <optional>
 
 #include "rtv/core/error.hpp"
 #include "rtv/io/arrays.hpp"
@@ -450,6 +459,201 @@ TEST(Csv, WritesColumnsWithFullPrecision) {
   ScratchDir dir;
   write_csv(dir / "t.csv", {"x", "y"}, {{0.1, 2.0}, {1.0 / 3.0, -4.0}});
   EXPECT_EQ(test::slurp(dir / "t.csv"), "x,y\n0.10000000000000001,0.33333333333333331\n2,-4\n");
+}
+
+// ---- Output errors name the file and the system's reason (issue 20) ----
+
+// Guards against "-o <a folder>" reported as "cannot write: Success" (the temporary was written beside the folder
+// and the rename's error was lost) and against a temporary left behind.
+TEST(AtomicOutput, AFolderAsTheOutputIsNamedAsSuch) {
+  ScratchDir dir;
+  fs::create_directories(dir / "sub");
+  const fs::path sub = dir / "sub";
+  for (const fs::path& p : {sub, fs::path(sub.string() + "/"), fs::path((dir / "new").string() + "/")}) {
+    expect_input_error([&] { write_file_atomic(p, "x"); }, p.string(), "is a folder");
+    expect_input_error([&] { produce_file_atomic(p, [](const fs::path& t) { std::ofstream(t) << "x"; }); }, p.string(),
+                       "is a folder");
+  }
+  EXPECT_EQ(dir.files(), std::vector<std::string>{"sub"});
+  EXPECT_TRUE(fs::is_empty(dir / "sub"));
+}
+
+// Guards against a failed write reported without its reason ("cannot write (disk full or not writable)") and
+// against a temporary left behind. A file size limit (RLIMIT_FSIZE, SIGXFSZ ignored: writes past it fail with
+// EFBIG) stands for a full disk without root; the real full disk is AFullDiskIsNamed below.
+TEST(AtomicOutput, AFailedWriteNamesTheFileAndTheSystemsReason) {
+  ScratchDir dir;
+  struct rlimit old {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit lim = old;
+  lim.rlim_cur = 16 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &lim), 0);
+  std::string msg;
+  try {
+    write_file_atomic(dir / "big.bin", std::string(64 * 1024, 'x'));
+  } catch (const InputError& e) {
+    msg = e.what();
+  }
+  const std::string probe = write_probe(dir.path());
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(msg, (dir / "big.bin").string() + ": cannot write: " + std::strerror(EFBIG));
+  EXPECT_EQ(probe, std::strerror(EFBIG));
+  EXPECT_TRUE(dir.files().empty()) << dir.files().front();
+  EXPECT_EQ(write_probe(dir.path()), "") << "a folder that takes writes";
+}
+
+// Run `fn` in a child process with a private 64 KiB tmpfs mounted on `where` (root only: unshare + mount), filled
+// to the last byte if `fill`; returns what `fn` returned, or nullopt when the mount is not possible here.
+std::optional<std::string> with_private_tmpfs(const fs::path& where, bool fill_it,
+                                              const std::function<std::string()>& fn) {
+  int fds[2];
+  if (::pipe(fds) != 0) return std::nullopt;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("tmpfs", where.c_str(), "tmpfs", 0, "size=64k") != 0)
+      ::_exit(77);
+    if (fill_it) {
+      std::ofstream fill(where / "fill", std::ios::binary);
+      const std::string block(4096, 'f');
+      for (int i = 0; i < 64 && fill; ++i) fill.write(block.data(), block.size());
+    }
+    std::string out;
+    try {
+      out = fn();
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    std::error_code ec;
+    fs::remove(where / "fill", ec);
+    for (const auto& e : fs::directory_iterator(where)) out += "\nleft: " + e.path().filename().string();
+    const ssize_t w = ::write(fds[1], out.data(), out.size());
+    ::_exit(w == static_cast<ssize_t>(out.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 77) return std::nullopt;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return got;
+}
+
+// The full disk itself: "No space left on device", the file named, nothing left.
+TEST(AtomicOutput, AFullDiskIsNamed) {
+  ScratchDir dir;
+  fs::create_directories(dir / "disk");
+  const fs::path target = dir / "disk" / "n.json";
+  const auto got = with_private_tmpfs(dir / "disk", true, [&] {
+    try {
+      write_file_atomic(target, std::string(200 * 1024, 'x'));
+      return std::string("no error");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+  });
+  if (!got) GTEST_SKIP() << "cannot mount a private tmpfs here (needs root and unshare)";
+  EXPECT_EQ(*got, target.string() + ": cannot write: " + std::strerror(ENOSPC));
+}
+
+// ---- A folder as one unit; stop requests ----
+
+// Guards against a commit that merges into the old folder (its other files would stay), leaves the staging or the
+// old folder behind, or touches the target before commit; and against an uncommitted run leaving its folder.
+TEST(StagedFolder, CommitReplacesTheWholeFolderAndAnUncommittedOneLeavesNothing) {
+  ScratchDir dir;
+  const fs::path target = dir / "reports" / "out";
+  {  // new target (and its parent created)
+    StagedFolder s(target);
+    EXPECT_EQ(s.path().parent_path(), fs::weakly_canonical(dir / "reports"));
+    EXPECT_EQ(s.path().filename().string().rfind(".out.run.", 0), 0u) << s.path();
+    std::ofstream(s.path() / "a.txt") << "first";
+    EXPECT_FALSE(fs::exists(target));
+    s.commit();
+  }
+  EXPECT_EQ(test::slurp(target / "a.txt"), "first");
+  {  // existing target: replaced as a whole
+    StagedFolder s(target);
+    std::ofstream(s.path() / "b.txt") << "second";
+    EXPECT_EQ(test::slurp(target / "a.txt"), "first") << "untouched before commit";
+    s.commit();
+  }
+  EXPECT_FALSE(fs::exists(target / "a.txt"));
+  EXPECT_EQ(test::slurp(target / "b.txt"), "second");
+  {  // not committed: the target stays, the staging folder goes
+    StagedFolder s(target);
+    fs::create_directories(s.path() / "figures");
+    std::ofstream(s.path() / "figures" / "c.png") << "third";
+  }
+  EXPECT_EQ(test::slurp(target / "b.txt"), "second");
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir / "reports")) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"out"});
+  {  // through a symbolic link: the link stays, its folder is replaced
+    fs::create_directory_symlink(target, dir / "link");
+    StagedFolder s(dir / "link");
+    std::ofstream(s.path() / "d.txt") << "fourth";
+    s.commit();
+    EXPECT_TRUE(fs::is_symlink(dir / "link"));
+    EXPECT_EQ(test::slurp(dir / "link" / "d.txt"), "fourth");
+  }
+  std::ofstream(dir / "file") << "x";
+  expect_input_error([&] { StagedFolder s(dir / "file"); }, "file", "cannot create the output folder: it is a file");
+  expect_input_error([&] { StagedFolder s(dir / "file" / "sub"); }, "sub", "cannot create the output folder");
+  expect_input_error([&] { StagedFolder s("."); }, ".", "the current folder");
+  expect_input_error([&] { StagedFolder s("/"); }, "/", "the root");
+}
+
+// A target that is a mount point (a container's volume) cannot be renamed: the run is staged inside it and its
+// entries are swapped in. Guards against a commit that fails there ("Device or resource busy" after the whole run)
+// and against old entries or the staging folder left in it. Root only (a private tmpfs), skipped elsewhere.
+TEST(StagedFolder, AMountPointIsCommittedEntryByEntry) {
+  ScratchDir dir;
+  fs::create_directories(dir / "vol");
+  const fs::path vol = dir / "vol";
+  const auto got = with_private_tmpfs(vol, false, [&] {
+    fs::create_directories(vol / "figures");
+    std::ofstream(vol / "figures" / "old.png") << "old";
+    std::ofstream(vol / "report.md") << "old report";
+    StagedFolder s(vol);
+    std::string out = s.path().parent_path() == fs::weakly_canonical(vol) ? "inside" : "beside";
+    fs::create_directories(s.path() / "figures");
+    std::ofstream(s.path() / "figures" / "new.png") << "new";
+    std::ofstream(s.path() / "report.md") << "new report";
+    s.commit();
+    out += " " + test::slurp(vol / "report.md") + " " + test::slurp(vol / "figures" / "new.png");
+    std::vector<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(vol)) names.push_back(fs::relative(e.path(), vol).string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) out += " " + n;
+    return out;
+  });
+  if (!got) GTEST_SKIP() << "cannot mount a private tmpfs here (needs root and unshare)";
+  EXPECT_EQ(got->substr(0, got->find('\n')), "inside new report new figures figures/new.png report.md") << *got;
+}
+
+TEST(Interrupt, ARequestIsRecordedOnceAndThrownByTheCheck) {
+  clear_interrupt();
+  EXPECT_EQ(interrupt_signal(), 0);
+  EXPECT_NO_THROW(check_interrupt());
+  request_interrupt(SIGTERM);
+  request_interrupt(SIGINT);  // the first one counts
+  EXPECT_EQ(interrupt_signal(), SIGTERM);
+  try {
+    check_interrupt();
+    ADD_FAILURE() << "no Interrupted";
+  } catch (const Interrupted& e) {
+    EXPECT_EQ(e.signal(), SIGTERM);
+    EXPECT_STREQ(e.what(), "interrupted by SIGTERM");
+  }
+  clear_interrupt();
+  EXPECT_NO_THROW(check_interrupt());
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "rtv/io/files.hpp"
+
 namespace rtv::verify {
 
 plot::Heatmap heat(const Array2D& a, double x0, double x1, double y0, double y1, bool diverging, std::string label) {
@@ -43,13 +45,17 @@ Rng Context::rng() const {
 }
 
 std::filesystem::path Context::data_file(const std::string& name) const {
+  check_interrupt();  // a stop request (rtv/io/files.hpp) ends the claim here
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) throw std::runtime_error(data_dir.string() + ": cannot create the data folder: " + ec.message());
   return data_dir / name;
 }
 
-void Context::progress(const std::string& message) const { std::cerr << "  [" << claim_id << "] " << message << "\n"; }
+void Context::progress(const std::string& message) const {
+  check_interrupt();  // a stop request (rtv/io/files.hpp) ends the claim here
+  std::cerr << "  [" << claim_id << "] " << message << "\n";
+}
 
 Measurement measure(std::string quantity, double measured, double predicted, bool relative, double tolerance,
                     std::string rule, std::string detail) {

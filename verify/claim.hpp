@@ -44,12 +44,13 @@ struct Context {
   std::string claim_id;
 
   bool quick() const { return size == Size::Quick; }
-  /// <out>/data/<claim id>/<name>, creating the folder.
+  /// <out>/data/<claim id>/<name>, creating the folder. Throws rtv::Interrupted on a stop request (rtv/io/files.hpp).
   std::filesystem::path data_file(const std::string& name) const;
   /// The claim's random stream: depends on the run seed and the claim id only, so running a subset of claims
   /// (--claim) gives the same numbers as running all of them.
   Rng rng() const;
-  /// A progress line on stderr: "  [W1] <message>".
+  /// A progress line on stderr: "  [W1] <message>". Throws rtv::Interrupted on a stop request (rtv/io/files.hpp):
+  /// progress lines are where a long claim can be stopped.
   void progress(const std::string& message) const;
 };
 

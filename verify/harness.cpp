@@ -125,6 +125,7 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claim_lis
   int i = 0;
   for (const Claim* c : claims) {
     ++i;
+    check_interrupt();
     if (opt.before_claim) opt.before_claim(*c);
     if (opt.progress)
       std::cerr << "[" << i << "/" << claims.size() << "] " << c->id << " " << c->name << " (" << to_string(opt.size)
@@ -140,6 +141,10 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claim_lis
     ClaimResult r;
     try {
       r = c->run(ctx);
+    } catch (const Interrupted&) {
+      throw;  // a stop request, not the claim's failure
+    } catch (const OutputError&) {
+      throw;  // the run's output cannot be written (a full disk): the run fails, not the claim
     } catch (const std::exception& e) {
       r = ClaimResult{};
       r.passed = false;
@@ -159,9 +164,87 @@ RunSummary run_claims(const RunOptions& opt, const std::vector<Claim>& claim_lis
     }
     (r.passed ? summary.passed : summary.failed)++;
     summary.results.push_back(std::move(r));
+    check_interrupt();  // a claim that caught the stop request itself must not be reported as run
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_all).count();
   return summary;
+}
+
+namespace {
+
+// `inner` lies inside `outer` (both made absolute, symbolic links resolved where they exist): the path of `inner`
+// relative to `outer`, else empty.
+fs::path inside(const fs::path& inner, const fs::path& outer) {
+  std::error_code ec;
+  const fs::path a = fs::weakly_canonical(fs::absolute(inner, ec), ec);
+  const fs::path b = fs::weakly_canonical(fs::absolute(outer, ec), ec);
+  const fs::path rel = a.lexically_relative(b);
+  if (rel.empty() || rel == "." || *rel.begin() == "..") return {};
+  return rel;
+}
+
+// opt.out may be replaced as a whole only if it holds nothing but a report (see run_and_report).
+void check_replaceable(const fs::path& out, const fs::path& junit_inside) {
+  std::error_code ec;
+  if (!fs::is_directory(out, ec)) return;  // new (or a file: StagedFolder says so)
+  static const std::set<std::string> report_entries = {"report.md", "report.json", "timings.json", "figures", "data"};
+  for (fs::directory_iterator it(out, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (report_entries.count(name)) continue;
+    if (!junit_inside.empty() && name == junit_inside.begin()->string()) continue;
+    // rtv's own temporaries: an atomic write's ".<file>.tmp.XXXXXX" (debris of a run of an older version) and the
+    // staging folder ".rtv.run.XXXXXX" of a run into a mount point (this run's, or one killed by SIGKILL)
+    const bool ours = name.find(".tmp.") != std::string::npos || name.rfind(".rtv.run.", 0) == 0;
+    if (name.size() > 1 && name[0] == '.' && ours) continue;
+    throw input_error("--out", out.string() + " holds '" + name +
+                                   "', which is not part of a report; a run replaces the whole folder: give a new or "
+                                   "empty folder, or a previous report's");
+  }
+  if (ec) throw input_error("--out", out.string() + ": cannot read the folder: " + ec.message());
+}
+
+}  // namespace
+
+RunSummary run_and_report(const RunOptions& opt, const std::vector<Claim>& claims) {
+  opt.validate(claims);
+  const fs::path junit_inside = opt.junit.empty() ? fs::path() : inside(opt.junit, opt.out);
+  StagedFolder stage(opt.out);
+  check_replaceable(stage.target(), junit_inside);
+  if (!opt.junit.empty() && junit_inside.empty() && opt.junit.has_parent_path()) {
+    // like --out, the JUnit file's folder is created (before the claims run)
+    std::error_code ec;
+    fs::create_directories(opt.junit.parent_path(), ec);
+    if (ec) throw input_error("--junit", opt.junit.string() + ": cannot create its folder: " + ec.message());
+  }
+  if (opt.progress)
+    std::cerr << opt.program << " " << kVersion << ": "
+              << (opt.claims.empty() ? claims.size() : opt.claims.size()) << " claims, size " << to_string(opt.size)
+              << ", seed " << opt.seed << " (override with --seed), out " << opt.out << "\n";
+  RunOptions staged = opt;
+  staged.out = stage.path();
+  try {
+    const RunSummary summary = run_claims(staged, claims);
+    check_interrupt();
+    write_report(staged, claims, summary);
+    if (!junit_inside.empty()) {
+      const fs::path j = stage.path() / junit_inside;
+      std::error_code ec;
+      fs::create_directories(j.parent_path(), ec);
+      if (ec) throw OutputError(opt.junit.string() + ": cannot create its folder: " + ec.message());
+      write_junit_report(opt, claims, summary, j);
+    }
+    check_interrupt();  // the last point at which the run can still be dropped
+    stage.commit();
+    if (!opt.junit.empty() && junit_inside.empty()) write_junit_report(opt, claims, summary, opt.junit);
+    return summary;
+  } catch (const OutputError& e) {
+    // Name the file as the user knows it (under --out), not under the staging folder that is about to go.
+    std::string msg = e.what();
+    const std::string from = stage.path().string(), to = opt.out.string();
+    for (auto p = msg.find(from); p != std::string::npos; p = msg.find(from, p + to.size()))
+      msg.replace(p, from.size(), to);
+    throw OutputError(msg);
+  }
 }
 
 std::string summary_table(const RunSummary& s) {

@@ -1,13 +1,17 @@
 // harness_main (verify/harness.hpp): the command line of rtv-verify and of a user's own harness program, a thin
 // shell over run_claims, write_report and write_junit_report.
-// Exit status: 0 every claim passed, 1 a claim failed, 2 bad usage or bad input.
+// Exit status: 0 every claim passed, 1 a claim failed, 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM.
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "harness.hpp"
 #include "rtv/core/error.hpp"
 #include "rtv/core/version.hpp"
+#include "rtv/io/files.hpp"
 
 namespace rtv::verify {
 
@@ -25,6 +29,23 @@ std::vector<std::string> split_ids(const std::vector<std::string>& args) {
   return ids;
 }
 
+// --seed: a whole number 0 .. 2^64 - 1 in decimal, nothing else (boost's lexical_cast reads "-1" as 2^64 - 1).
+std::uint64_t parse_seed(const std::string& text) {
+  const auto bad = [&](const std::string& why) {
+    return input_error("--seed", "'" + text + "' " + why + ": give a whole number from 0 to " +
+                                     std::to_string(std::numeric_limits<std::uint64_t>::max()));
+  };
+  if (text.empty()) throw bad("is empty");
+  if (text[0] == '-') throw bad("is negative");
+  for (char ch : text)
+    if (ch < '0' || ch > '9') throw bad("is not a whole number");
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno == ERANGE || *end != '\0') throw bad("is too large");
+  return static_cast<std::uint64_t>(v);
+}
+
 }  // namespace
 
 int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const char* program, const char* about) {
@@ -32,16 +53,18 @@ int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const 
   opt.program = program;
   po::options_description desc(std::string(program) + ": " + about + "\nUsage: " + program + " [options]\n\nOptions");
   std::vector<std::string> claim_args;
-  std::string out = "out", junit;
+  std::string out = "out", junit, seed = std::to_string(kDefaultSeed);
   desc.add_options()
       ("help,h", "print this help and exit")
       ("list", "list the claims (id, kind, name, statement) and exit")
       ("claim", po::value<std::vector<std::string>>(&claim_args)->composing(),
        "run only these claims: ID[,ID...] (default: all)")
       ("quick", "quick size (CI): every claim, small experiments")
-      ("seed", po::value<std::uint64_t>(&opt.seed)->default_value(kDefaultSeed), "seed of every random stream")
+      ("seed", po::value<std::string>(&seed)->default_value(std::to_string(kDefaultSeed)),
+       "seed of every random stream (0 to 2^64 - 1)")
       ("out", po::value<std::string>(&out)->default_value("out"),
-       "output folder: report.md, report.json, timings.json, figures/, data/")
+       "output folder: report.md, report.json, timings.json, figures/, data/ (replaced as a whole at the end of "
+       "the run; it must hold nothing else)")
       ("threads", po::value<int>(&opt.threads)->default_value(0), "worker threads (0: all cores)")
       ("junit", po::value<std::string>(&junit), "also write the run as JUnit XML to FILE (one testcase per claim)")
       ("version", "print the version and exit");
@@ -54,7 +77,9 @@ int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const 
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << desc << "\nExit status: 0 all selected claims passed, 1 a claim failed, 2 bad usage.\n";
+    std::cout << desc
+              << "\nExit status: 0 all selected claims passed, 1 a claim failed, 2 bad usage, 130/143 stopped by "
+                 "SIGINT/SIGTERM (the previous report in --out is kept whole, nothing of the run is left).\n";
     return 0;
   }
   if (vm.count("version")) {
@@ -72,22 +97,18 @@ int harness_main(int argc, char** argv, const std::vector<Claim>& claims, const 
   opt.junit = junit;
   opt.claims = split_ids(claim_args);
   try {
+    opt.seed = parse_seed(seed);
     opt.validate(claims);
-    if (opt.junit.has_parent_path()) {  // like --out, the JUnit file's folder is created (before the claims run)
-      std::error_code ec;
-      std::filesystem::create_directories(opt.junit.parent_path(), ec);
-      if (ec) throw input_error("--junit", opt.junit.string() + ": cannot create its folder: " + ec.message());
-    }
-    std::cerr << program << " " << kVersion << ": " << (opt.claims.empty() ? claims.size() : opt.claims.size())
-              << " claims, size " << to_string(opt.size) << ", seed " << opt.seed << " (override with --seed), out "
-              << opt.out << "\n";
-    const RunSummary summary = run_claims(opt, claims);
-    write_report(opt, claims, summary);
-    if (!opt.junit.empty()) write_junit_report(opt, claims, summary, opt.junit);
+    install_interrupt_handlers();
+    const RunSummary summary = run_and_report(opt, claims);
     std::cerr << summary_table(summary);
     std::cerr << "  report: " << (opt.out / "report.md").string() << "\n";
     if (!opt.junit.empty()) std::cerr << "  JUnit: " << opt.junit.string() << "\n";
     return summary.all_passed() ? 0 : 1;
+  } catch (const Interrupted& e) {
+    std::cerr << program << ": " << e.what() << ": stopped; " << opt.out.string()
+              << " is as it was before the run, and nothing of the run is left\n";
+    return 128 + e.signal();
   } catch (const InputError& e) {
     std::cerr << program << ": error: " << e.what() << "\n";
     return 2;

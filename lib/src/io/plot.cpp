@@ -1,16 +1,30 @@
 // Figures through gnuplot-iostream (rtv/io/plot.hpp). Every output goes through produce_file_atomic: gnuplot
-// writes a temporary file, we check that it exists and is non-empty, then rename it into place.
+// writes a temporary file, we check that it exists, is non-empty and whole (its format's end marker), then rename it
+// into place. gnuplot's script
+// and its stderr go to two temporary files in $TMPDIR (default /tmp), removed on every path out of render(). gnuplot
+// runs as a child in a process group of its own, waited for by polling, so that a stop request (files.hpp:
+// SIGINT/SIGTERM in rtv-verify) kills it and its children at once and the figure's temporaries are removed.
 #include "rtv/io/plot.hpp"
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <gnuplot-iostream.h>
 #include <sstream>
+#include <thread>
 #include <utility>
 
+#include "rtv/core/error.hpp"
 #include "rtv/io/files.hpp"
+
+extern char** environ;
 
 namespace rtv::plot {
 
@@ -60,23 +74,121 @@ std::string style_clause(const Series& s) {
   return "with lines";
 }
 
-void render(const Figure& fig, const std::string& terminal, const fs::path& tmp) {
-  char errname[] = "/tmp/rtv-gnuplot-stderr.XXXXXX";
-  const int fd = ::mkstemp(errname);
-  if (fd < 0) throw std::runtime_error("cannot create a temporary file for gnuplot's messages");
-  ::close(fd);
+// The folder for gnuplot's script and messages: $TMPDIR if set, else /tmp.
+std::string temp_dir() {
+  const char* env = std::getenv("TMPDIR");
+  return (env && *env) ? env : "/tmp";
+}
+
+// A temporary file "<TMPDIR>/<stem>.XXXXXX", removed when the object goes (every way out of render()).
+struct TempFile {
+  std::string path;
+  int fd = -1;
+  explicit TempFile(const std::string& stem) {
+    std::string templ = temp_dir() + "/" + stem + ".XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    fd = ::mkstemp(buf.data());
+    if (fd < 0)
+      throw OutputError(templ + ": cannot write: " + std::strerror(errno) + " (a temporary file for gnuplot)");
+    path = buf.data();
+  }
+  ~TempFile() {
+    if (fd >= 0) ::close(fd);
+    ::unlink(path.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+};
+
+// Run `command` with /bin/sh in a process group of its own and wait for it, polling for a stop request (files.hpp):
+// on one, the whole group is sent SIGTERM (SIGKILL after 2 s) and reaped, and Interrupted is thrown. Returns the
+// wait status.
+int run_child(const std::string& command) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, dflt;
+  sigemptyset(&none);
+  sigemptyset(&dflt);
+  sigaddset(&dflt, SIGINT);
+  sigaddset(&dflt, SIGTERM);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &dflt);  // killable even if we were started with SIGTERM ignored
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
+  char* argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, "/bin/sh", nullptr, &attr, argv, environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error(std::string("cannot start /bin/sh for gnuplot: ") + std::strerror(rc));
+  using clock = std::chrono::steady_clock;
+  auto pause = std::chrono::microseconds(500);
+  for (;;) {
+    int status = 0;
+    const pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid) return status;
+    if (w < 0 && errno != EINTR) throw std::runtime_error(std::string("waiting for gnuplot: ") + std::strerror(errno));
+    if (const int sig = interrupt_signal()) {
+      ::kill(-pid, SIGTERM);
+      const auto deadline = clock::now() + std::chrono::seconds(2);
+      bool reaped = false;
+      while (!reaped && clock::now() < deadline) {
+        reaped = ::waitpid(pid, &status, WNOHANG) == pid;
+        if (!reaped) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      ::kill(-pid, SIGKILL);  // whatever of the group is left (a grandchild that ignored SIGTERM)
+      if (!reaped) ::waitpid(pid, &status, 0);
+      for (int i = 0; i < 100 && ::kill(-pid, 0) == 0; ++i)  // the group's other members (if any) die too
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      throw Interrupted(sig);
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+  }
+}
+
+// Whether the file gnuplot wrote is whole: a PNG ends with its IEND chunk, a PDF with "%%EOF", an SVG with "</svg>".
+// gnuplot says nothing when a write fails (a full disk, a file size limit): it leaves a truncated file and exits 0.
+bool output_complete(const fs::path& file, const std::string& terminal) {
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (!in || size <= 0) return false;
+  const std::streamoff n = std::min<std::streamoff>(size, 64);
+  std::string tail(static_cast<std::size_t>(n), '\0');
+  in.seekg(size - n);
+  in.read(tail.data(), n);
+  if (!in) return false;
+  auto ends_with = [](const std::string& t, const std::string& end) {
+    return t.size() >= end.size() && t.compare(t.size() - end.size(), end.size(), end) == 0;
+  };
+  if (terminal.rfind("png", 0) == 0) return ends_with(tail, std::string("IEND\xae\x42\x60\x82", 8));
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) tail.pop_back();
+  if (terminal.rfind("pdf", 0) == 0) return ends_with(tail, "%%EOF");
+  if (terminal.rfind("svg", 0) == 0) return ends_with(tail, "</svg>");
+  return true;  // another terminal: no check of its own
+}
+
+// "exit status N" / "killed by signal N" of a wait status.
+std::string describe_status(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "wait status " + std::to_string(status);
+}
+
+// Render `fig` with `terminal` into `tmp`, the temporary of the figure file `final` (named in errors).
+void render(const Figure& fig, const std::string& terminal, const fs::path& tmp, const fs::path& final) {
+  TempFile err("rtv-gnuplot-stderr");
   // The script (commands and inline data) goes to a file that gnuplot reads as its argument: from a pipe gnuplot
   // reads its input one byte per read() call (measured: a 256 x 600 heat map, 3 MB, costs 1.3-2 s from a pipe and
   // 0.12 s from a file).
-  char scriptname[] = "/tmp/rtv-gnuplot-script.XXXXXX";
-  const int sfd = ::mkstemp(scriptname);
-  if (sfd < 0) {
-    ::unlink(errname);
-    throw std::runtime_error("cannot create a temporary file for gnuplot's script");
-  }
-  ::close(sfd);
+  TempFile script("rtv-gnuplot-script");
+  FILE* script_fh = ::fdopen(script.fd, "w");
+  if (!script_fh) throw OutputError(script.path + ": cannot write: " + std::strerror(errno));
+  script.fd = -1;  // owned by script_fh, closed by ~Gnuplot
   {
-    Gnuplot gp(std::string(">") + scriptname);
+    Gnuplot gp(script_fh);
     gp << "set terminal " << terminal << "\n";
     gp << "set output " << gp_quote(tmp.string()) << "\n";
     gp << shared_style() << "\n";
@@ -148,29 +260,50 @@ void render(const Figure& fig, const std::string& terminal, const fs::path& tmp)
       }
     }
     gp << "unset multiplot\nset output\n";
+    gp.flush();
+    if (!gp) {  // a write of the script failed (a full $TMPDIR): say so, not "gnuplot failed"
+      const std::string why = write_probe(temp_dir(), 1 << 16);
+      throw OutputError(script.path + ": cannot write: " + (why.empty() ? std::string("write error") : why) +
+                        " (gnuplot's script for the figure '" + fig.name + "')");
+    }
   }  // ~Gnuplot closes the script file
-  const int status = std::system((gnuplot_command() + " " + sh_quote(scriptname) + " </dev/null 2>" + sh_quote(errname)).c_str());
-  ::unlink(scriptname);
-  (void)status;  // failures are judged below from the output file and gnuplot's messages, as before
+  // exec: the shell becomes gnuplot, so the child we wait for (and kill on a stop request) is gnuplot itself.
+  const int status =
+      run_child("exec " + gnuplot_command() + " " + sh_quote(script.path) + " </dev/null 2>" + sh_quote(err.path));
   std::string messages;
   {
-    std::ifstream in(errname);
+    std::ifstream in(err.path);
     std::ostringstream ss;
     ss << in.rdbuf();
     messages = ss.str();
   }
-  ::unlink(errname);
-  std::error_code ec;
-  if (!fs::exists(tmp, ec) || fs::file_size(tmp, ec) == 0)
-    throw std::runtime_error("gnuplot did not write the figure '" + fig.name + "' (" + terminal + ")" +
-                             (messages.empty() ? std::string(": is gnuplot installed?") : ": " + messages));
   // gnuplot reports errors only on stderr and may still leave a partial file: any line that is not a warning
   // is an error.
+  bool error_lines = false;
   std::istringstream lines(messages);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos || line.find("arning") != std::string::npos) continue;
-    throw std::runtime_error("gnuplot reported an error for figure '" + fig.name + "': " + messages);
-  }
+  for (std::string line; std::getline(lines, line);)
+    if (line.find_first_not_of(" \t\r") != std::string::npos && line.find("arning") == std::string::npos)
+      error_lines = true;
+  std::error_code ec;
+  const bool written = fs::exists(tmp, ec) && fs::file_size(tmp, ec) > 0;
+  const bool complete = written && output_complete(tmp, terminal);
+  if (complete && !error_lines && WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  // Something failed. If the figure's folder cannot take a write now (a full disk, a file size limit), that is the
+  // reason, whatever gnuplot said about it (a cairo "write error", or nothing).
+  const fs::path dir = tmp.has_parent_path() ? tmp.parent_path() : fs::path(".");
+  const std::string why = write_probe(dir);
+  if (!why.empty())
+    throw OutputError(final.string() + ": cannot write: " + why + " (gnuplot could not write the figure '" + fig.name +
+                      "', " + terminal.substr(0, terminal.find(' ')) + ")");
+  if (!written)
+    throw std::runtime_error("gnuplot did not write the figure '" + fig.name + "' (" + terminal + ")" +
+                             (messages.empty() ? std::string(": is gnuplot installed?") : ": " + messages));
+  if (error_lines) throw std::runtime_error("gnuplot reported an error for figure '" + fig.name + "': " + messages);
+  if (!complete)
+    throw std::runtime_error("gnuplot left the figure '" + fig.name + "' (" + terminal.substr(0, terminal.find(' ')) +
+                             ") incomplete (no end marker; gnuplot's " + describe_status(status) + ")");
+  // Output and no message, but a non-zero exit status or a signal: as before, the file and the messages decide
+  // (gnuplot exits non-zero on warnings in some versions).
 }
 
 }  // namespace
@@ -184,8 +317,9 @@ std::vector<fs::path> write_figure(const Figure& fig, const fs::path& dir, unsig
   std::vector<fs::path> written;
   auto one = [&](unsigned f, const std::string& ext, const std::string& terminal) {
     if (!(formats & f)) return;
+    check_interrupt();
     const fs::path out = dir / (fig.name + ext);
-    produce_file_atomic(out, [&](const fs::path& tmp) { render(fig, terminal, tmp); });
+    produce_file_atomic(out, [&](const fs::path& tmp) { render(fig, terminal, tmp, out); });
     written.push_back(out);
   };
   std::ostringstream png, pdf, svg;

@@ -1,7 +1,11 @@
 // rtv/io/plot.hpp: figures through gnuplot (the only code that includes gnuplot-iostream). One shared style,
 // figures/style.gp, compiled in. A Figure is a grid of panels, each a list of series; write_figure renders it
-// to PNG, PDF and (optionally) SVG, each written atomically and checked to exist and be non-empty, because
-// gnuplot reports errors only on its stderr (which we capture and put in the exception message).
+// to PNG, PDF and (optionally) SVG, each written atomically and checked to exist, be non-empty and end with its
+// format's end marker (PNG IEND, PDF %%EOF, SVG </svg>), because gnuplot reports errors only on its stderr (which we
+// capture and put in the exception message) and says nothing when a write fails (a full disk: a truncated file,
+// exit 0). gnuplot's script and messages are temporary files in $TMPDIR (default /tmp), removed on every way out.
+// gnuplot runs in a process group of its own; a stop request (rtv/io/files.hpp: SIGINT/SIGTERM in rtv-verify) kills
+// it at once, removes the figure's temporaries and throws rtv::Interrupted.
 #pragma once
 
 #include <filesystem>
@@ -57,7 +61,10 @@ struct Figure {
 enum Format : unsigned { kPng = 1, kPdf = 2, kSvg = 4 };
 
 /// Render `fig` into `dir` as <name>.png/.pdf/.svg for each requested format; returns the files written.
-/// Throws std::runtime_error (with gnuplot's stderr) if gnuplot fails or an output is missing or empty.
+/// Throws std::runtime_error (with gnuplot's stderr) if gnuplot fails or an output is missing, empty or truncated;
+/// rtv::OutputError "<dir>/<name>.png: cannot write: No space left on device (gnuplot could not write the figure
+/// ...)" when the folder cannot take a write (a probe write after gnuplot failed tells), or when gnuplot's script
+/// cannot be written to $TMPDIR; rtv::Interrupted on a stop request (before each format and while gnuplot runs).
 std::vector<std::filesystem::path> write_figure(const Figure& fig, const std::filesystem::path& dir,
                                                 unsigned formats = kPng | kPdf);
 
