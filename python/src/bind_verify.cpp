@@ -234,9 +234,14 @@ void bind_verify(py::module_& m) {
         verify::RunSummary summary;
         try {
           py::gil_scoped_release release;
-          summary = verify::run_claims(opt, catalogue);
-          if (keep) verify::write_report(opt, catalogue, summary);
-          if (!opt.junit.empty()) verify::write_junit_report(opt, catalogue, summary, opt.junit);
+          if (keep) {
+            // As rtv-verify: the report, figures, data (and a JUnit file inside out) as one unit; a previous report
+            // stays whole until the new one is complete, and a KeyboardInterrupt leaves nothing of the run.
+            summary = verify::run_and_report(opt, catalogue);
+          } else {
+            summary = verify::run_claims(opt, catalogue);
+            if (!opt.junit.empty()) verify::write_junit_report(opt, catalogue, summary, opt.junit);
+          }
         } catch (...) {
           if (!keep) {
             std::error_code ec;

@@ -427,8 +427,14 @@ def test_errors(cli, tmp_path):
     assert rc == 2 and "a 8 x 8 grid is too coarse for a meaningful R-TV (the third-order filter needs n >= 16)" in err
     with pytest.raises(ValueError, match=r"^image: a 8 x 8 grid is too coarse for a meaningful R-TV \(the third"):
         rtv.seminorm_grid(sq, 1.0)
-    with pytest.raises(ValueError, match="angles must be >= 0 and pad >= 1"):
+    with pytest.raises(ValueError, match=r"^pad: must be in \[1, 256\], got 0"):
         rtv.seminorm_grid(np.zeros((16, 16)), 1.0, pad=0)
+    with pytest.raises(ValueError, match=r"^pad: must be in \[1, 256\], got 100000"):  # issue 20: unbounded work
+        rtv.seminorm_grid(np.zeros((16, 16)), 1.0, pad=100000)
+    # Sizes over the memory budget (rtv/core/budget.hpp) are ValueErrors before anything is allocated (issue 20).
+    with pytest.raises(ValueError, match=r"^size/extent: an n x n image: 100000 x 100000 entries of 8 bytes need "
+                                         r"74.5 GiB, over the memory budget"):
+        rtv.phantom("disk", 100000)
     with pytest.raises(ValueError, match="the image must be square"):
         rtv.seminorm_grid(np.zeros((16, 17)), 1.0)
     # seminorm NETWORK: the library's messages (radius, angles), and d = 2, 3 only.
