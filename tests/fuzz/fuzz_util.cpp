@@ -37,12 +37,19 @@ bool accepts(const std::string& source, const std::function<void()>& f) {
 }
 
 void check_array(const rtv::NpyArray& a, const std::string& where) {
+  // prod(shape), exact: 0 if any dimension is 0 (then the others may be anything: (0, 2^40, 2^40) is empty),
+  // else the product must not overflow 64 bits.
   std::uint64_t count = 1;
+  bool empty = false;
   for (const std::int64_t n : a.shape) {
     if (n < 0) finding(where + ": returned a negative dimension " + std::to_string(n));
-    if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(n), &count))
-      finding(where + ": returned a shape whose element count overflows 64 bits");
+    empty = empty || n == 0;
   }
+  if (empty) count = 0;
+  else
+    for (const std::int64_t n : a.shape)
+      if (__builtin_mul_overflow(count, static_cast<std::uint64_t>(n), &count))
+        finding(where + ": returned a shape whose element count overflows 64 bits");
   if (count != a.data.size())
     finding(where + ": shape holds " + std::to_string(count) + " elements, data has " +
             std::to_string(a.data.size()));

@@ -1,7 +1,7 @@
 // tests/fuzz/replay_main.cpp: main() of the replay executables fuzz_replay_<target> (no libFuzzer needed; any
 // compiler): feeds every regular file of the folders (or files) on the command line to LLVMFuzzerTestOneInput,
 // in name order, printing each name first, so that a crash, an abort (fuzz::finding) or an uncaught exception
-// names the input. Under an address-space limit of 4 GiB (not under AddressSanitizer, which reserves more), so
+// names the input. Under an address-space limit of 2 GiB (not under AddressSanitizer, which reserves more), so
 // that an allocation driven by a size the file claims fails with std::bad_alloc (uncaught: a finding) instead of
 // succeeding on a big machine; libFuzzer's -rss_limit_mb plays that role in make fuzz.
 #include <sys/resource.h>
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 int main(int argc, char** argv) {
 #ifndef RTV_REPLAY_ASAN
-  const rlimit lim{4ull << 30, 4ull << 30};
+  const rlimit lim{2ull << 30, 2ull << 30};
   setrlimit(RLIMIT_AS, &lim);
 #endif
   namespace fs = std::filesystem;
