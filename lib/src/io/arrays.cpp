@@ -294,10 +294,15 @@ std::map<std::string, NpyArray> read_npz(const fs::path& path) {
       std::string name = st.name;
       zip_file_t* zf = zip_fopen_index(za, static_cast<zip_uint64_t>(i), 0);
       if (!zf) throw input_error(src, "cannot open member '" + name + "'");
-      std::string data(static_cast<std::size_t>(st.size), '\0');
-      const zip_int64_t got = zip_fread(zf, data.data(), st.size);
+      // Read in chunks: memory grows with the bytes the member really holds, not with the size its header claims
+      // (issue 20, found by tests/fuzz fuzz_npz: a 300-byte archive claiming a 2.7 GB member allocated it first).
+      std::string data;
+      char chunk[65536];
+      zip_int64_t got = 0;
+      while (data.size() <= st.size && (got = zip_fread(zf, chunk, sizeof chunk)) > 0)
+        data.append(chunk, static_cast<std::size_t>(got));
       zip_fclose(zf);
-      if (got < 0 || static_cast<zip_uint64_t>(got) != st.size)
+      if (got < 0 || data.size() != st.size)
         throw input_error(src, "member '" + name + "' is truncated or corrupt");
       if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0) name.resize(name.size() - 4);
       out[name] = parse_npy(data, src + ":" + name);
