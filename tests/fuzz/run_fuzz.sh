@@ -41,16 +41,21 @@ run_one() {
   local t=$1 w=$BUILD/fuzz-work/$1
   local exe=$BUILD/bin/fuzz_$t
   [ -x "$exe" ] || { echo "run_fuzz.sh: $exe not built" >&2; echo "missing" > "$w.status"; return; }
-  rm -rf "$w"; mkdir -p "$w/corpus" "$w/artifacts" "$w/tmp"
+  rm -rf "$w"; mkdir -p "$w/corpus" "$w/artifacts"
+  # The npz and csv targets write each input to a temporary file: on tmpfs (/dev/shm) that costs microseconds, on
+  # a disk with discard milliseconds (csv: 6000 exec/s on /dev/shm, 240 on ext4).
+  local tmp
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp=$(mktemp -d /dev/shm/rtv-fuzz-$t.XXXXXX); else tmp=$w/tmp; mkdir -p "$tmp"; fi
   local seeds=("$HERE/corpus/$t")
   [ -d "$HERE/crashes/$t" ] && [ -n "$(ls -A "$HERE/crashes/$t" 2>/dev/null)" ] && seeds+=("$HERE/crashes/$t")
   local budget
   if [ -n "$RUNS" ]; then budget=-runs=$RUNS; else budget=-max_total_time=$TIME; fi
   local start=$SECONDS
-  TMPDIR=$w/tmp "$exe" $budget -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  TMPDIR=$tmp "$exe" $budget -max_len="$(max_len "$t")" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -dict="$HERE/dict/$t.dict" -artifact_prefix="$w/artifacts/" $(extra "$t") "$w/corpus" "${seeds[@]}" \
     > "$w/log.txt" 2>&1
   echo "$? $((SECONDS - start))" > "$w.status"
+  rm -rf "$tmp"
 }
 
 mkdir -p "$BUILD/fuzz-work"
