@@ -40,6 +40,7 @@ extra() { case "$1" in npy|npz|safetensors) echo -use_value_profile=1 ;; esac; }
 run_one() {
   local t=$1 w=$BUILD/fuzz-work/$1
   local exe=$BUILD/bin/fuzz_$t
+  rm -f "$w.status"
   [ -x "$exe" ] || { echo "run_fuzz.sh: $exe not built" >&2; echo "missing" > "$w.status"; return; }
   rm -rf "$w"; mkdir -p "$w/corpus" "$w/artifacts"
   # The npz and csv targets write each input to a temporary file: on tmpfs (/dev/shm) that costs microseconds, on
