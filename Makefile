@@ -10,10 +10,14 @@
 #   make mutants       mutation check: run plausible library bugs (verify/mutants/mutants.txt) through the quick
 #                      harness and tabulate which claims catch each (MUTANTS=M3,M7: a subset); ~45 min, not in test
 #   make figures       regenerate the README's figures (figures/readme/) from a full run
+#   make fuzz          libFuzzer targets for every file reader (tests/fuzz/README.md), built with clang-14 in
+#                      FUZZ_BUILD (default build-fuzz), each run for FUZZ_RUNS executions (default 10^6); prints
+#                      executions, coverage and findings, fails on a finding. make fuzz-short: FUZZ_TIME s each (CI)
 #   make install       cmake --install into PREFIX (default /usr/local)
 #   make clean         remove the build tree and out/
 #
-# Variables: BUILD (build folder, default build), OUT (report folder, default out), SEED, THREADS,
+# Variables: BUILD (build folder, default build), OUT (report folder, default out), SEED, THREADS, FUZZ_RUNS,
+# FUZZ_TIME, FUZZ_JOBS, FUZZ_BUILD,
 # PORTABLE=1 (no -march=native), JOBS (parallel build jobs, default: number of cores), PREFIX.
 
 BUILD   ?= build
@@ -32,7 +36,7 @@ DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-de
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
 
-.PHONY: all deps configure build verify verify-quick test bench mutants figures install clean
+.PHONY: all deps configure build verify verify-quick test bench mutants fuzz fuzz-short fuzz-build figures install clean
 
 all: build
 
@@ -105,6 +109,31 @@ mutants: deps
 	bash verify/mutants/run_mutants.sh --build $(BUILD)/mutants --seed $(SEED) --jobs $(JOBS) --portable $(PORTABLE) \
 	  $(if $(MUTANTS),--only $(MUTANTS))
 
+# make fuzz / fuzz-short (tests/fuzz/README.md): a separate build folder with Debian's clang-14 and its libFuzzer
+# runtime, the library instrumented too (ASan + UBSan, UBSan fatal); only the fuzz targets are built (RTV_FUZZ makes
+# tests/ build nothing else). FUZZ_JOBS targets run side by side. The replay of the corpus and of every crash
+# input is part of make test (ctest fuzz_replay_*), with any compiler.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_RUNS  ?= 1000000
+FUZZ_TIME  ?= 20
+FUZZ_JOBS  ?= 2
+FUZZ_DEB_PACKAGES := clang-14 libclang-rt-14-dev zlib1g-dev
+FUZZ_CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF) \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 -DRTV_FUZZ=ON -DRTV_WITH_PLOT=OFF \
+  -DRTV_BUILD_BENCH=OFF -DRTV_PYTHON=OFF \
+  "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+
+fuzz-build: deps
+	@$(call require_debs,$(FUZZ_DEB_PACKAGES),make fuzz builds libFuzzer targets with clang-14)
+	cmake -S . -B $(FUZZ_BUILD) $(FUZZ_CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target rtv_fuzzers
+
+fuzz: fuzz-build
+	bash tests/fuzz/run_fuzz.sh --build $(FUZZ_BUILD) --runs $(FUZZ_RUNS) --jobs $(FUZZ_JOBS)
+
+fuzz-short: fuzz-build
+	bash tests/fuzz/run_fuzz.sh --build $(FUZZ_BUILD) --time $(FUZZ_TIME) --jobs $(FUZZ_JOBS)
+
 figures: verify
 	mkdir -p figures/readme
 	cp $(OUT)/figures/*.png figures/readme/
@@ -113,4 +142,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(OUT) $(OUT)-quick
+	rm -rf $(BUILD) $(OUT) $(OUT)-quick $(FUZZ_BUILD)

@@ -93,23 +93,8 @@ std::string usage() {
   return out.str();
 }
 
-// A message as one line: control characters (a newline in a file's key, say) are escaped, so that a file cannot
-// print a second, forged line on stderr (issue 20).
-std::string one_line(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else out += c;
-  }
-  return out;
-}
+// Messages go through rtv::one_line (core/error.hpp): a file's control characters never print a second line.
+using rtv::one_line;
 
 // One line on stderr for a library InputError "<source>: <problem>": an option field the command sets by a flag
 // is printed as that flag, like a usage error; any other source (a file, a solver) as it is.

@@ -26,9 +26,14 @@ class InternalError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
-/// Helper: "<source>: <problem>", the one format every InputError message follows.
+/// `s` with its control characters (bytes < 0x20 and 0x7f) written as \n, \r, \t or \xNN: a message that quotes a
+/// file's bytes (a JSON key, a tensor name, a CSV cell) stays one line whatever the file holds.
+std::string one_line(const std::string& s);
+
+/// Helper: "<source>: <problem>", the one format every InputError message follows; one line (one_line: issue 20,
+/// a key or cell holding a newline or carriage return printed a second, file-controlled line).
 inline InputError input_error(const std::string& source, const std::string& problem) {
-  return InputError(source + ": " + problem);
+  return InputError(one_line(source + ": " + problem));
 }
 
 /// x for an error message: 6 significant digits ("1e+300", "0.25", "nan").
