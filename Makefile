@@ -7,6 +7,7 @@
 #   make test          build and run the GoogleTest suite and the quick harness (ctest)
 #   make build         configure and build only
 #   make bench         build and run the benchmarks
+#   make sanitize      ASan + UBSan build (build-sanitize) running the whole ctest suite, quick harness included
 #   make mutants       mutation check: run plausible library bugs (verify/mutants/mutants.txt) through the quick
 #                      harness and tabulate which claims catch each (MUTANTS=M3,M7: a subset); ~45 min, not in test
 #   make figures       regenerate the README's figures (figures/readme/) from a full run
@@ -36,7 +37,7 @@ DEB_PACKAGES := g++ make cmake pkg-config libeigen3-dev libfftw3-dev libboost-de
 
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DRTV_PORTABLE=$(if $(filter 1 ON yes,$(PORTABLE)),ON,OFF)
 
-.PHONY: all deps configure build verify verify-quick test bench mutants fuzz fuzz-short fuzz-build figures install clean
+.PHONY: all deps configure build verify verify-quick test sanitize bench mutants fuzz fuzz-short fuzz-build figures install clean
 
 all: build
 
@@ -77,6 +78,24 @@ TEST_DEB_PACKAGES := python3-numpy python3-pytest python3-torch python3-matplotl
 test: build
 	@$(call require_debs,$(TEST_DEB_PACKAGES),make test runs the Python module's tests)
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS)
+
+# make sanitize: the same ctest suite as make test (GoogleTest, the quick harness with 1 and 2 threads, the consumer
+# projects, the Python module's tests) in a separate build folder with RTV_SANITIZE=ON (cmake/sanitize.cmake: gcc
+# -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g). Any ASan or UBSan report fails its test.
+#   SANITIZE_BUILD   build folder (default build-sanitize)
+#   SANITIZE_CMAKE   extra configure flags, e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+#   SANITIZE_CTEST   extra ctest arguments, e.g. SANITIZE_CTEST='-E python' (README "Sanitizers": what CI may cut)
+SANITIZE_BUILD ?= build-sanitize
+SANITIZE_CMAKE ?=
+SANITIZE_CTEST ?=
+
+sanitize: deps
+	@$(call require_debs,$(TEST_DEB_PACKAGES),make sanitize runs the Python module's tests)
+	cmake -S . -B $(SANITIZE_BUILD) $(CMAKE_FLAGS) -DRTV_SANITIZE=ON $(SANITIZE_CMAKE)
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=$${ASAN_OPTIONS:-check_initialization_order=1:strict_init_order=1} \
+	  UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1} \
+	  ctest --output-on-failure --no-tests=error -j $(JOBS) $(SANITIZE_CTEST)
 
 # $(call require_debs,PACKAGES,WHY): install the missing Debian packages of an optional target (as root), or print
 # the exact install line and fail. One shell command; used by bench and mutants.
@@ -142,4 +161,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(OUT) $(OUT)-quick $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(OUT) $(OUT)-quick $(FUZZ_BUILD) $(SANITIZE_BUILD)

@@ -36,11 +36,13 @@ using test::ScratchDir;
 const fs::path kFixtures = RTV_FIXTURE_DIR;
 const std::string kRtv = RTV_CLI;
 
-// Same shape and the same bits (so -0.0 != 0.0 and every last digit counts).
+// Same shape and the same bits (so -0.0 != 0.0 and every last digit counts). An empty matrix's data() may be null,
+// which memcmp must not be given even for 0 bytes (UBSan: "null pointer passed as argument 1").
 template <class A, class B>
 bool same_bits(const A& a, const B& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
+         (a.size() == 0 ||
+          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0);
 }
 
 void expect_same_network(const DeepNet& a, const DeepNet& b) {

@@ -16,6 +16,7 @@
 
 #include "convergence.hpp"
 #include "reference_rtv.hpp"
+#include "rtv/core/error.hpp"
 #include "rtv/radon/phantoms.hpp"
 #include "rtv/radon/radon2d.hpp"
 #include "rtv/radon/seminorm.hpp"
@@ -298,6 +299,34 @@ TEST(Seminorm, DataThatDoNotVanishAtTheEdgeAreFlagged) {
   EXPECT_FALSE(rtv_of_image(a, 6.0, 0, 8, 2).edge_jump);
   a(0, n / 2) = 1.1 * edge_jump_tolerance(n) * peak;
   EXPECT_TRUE(rtv_of_image(a, 6.0, 0, 8, 2).edge_jump);
+}
+
+// Guards against the padded offset count pad * M computed in int (issue 20: --pad 1e9 with M = 256 wrapped to a
+// negative length, undefined behaviour flagged by UBSan, then an assertion in the filter): a pad < 1 or one whose
+// pad * M exceeds 2^29 is an InputError whose source is the field "pad" (the CLI prints it as --pad), and
+// rtv_of_image refuses it before projecting.
+TEST(Seminorm, PaddingFactorsBeyondTheFilterLimitAreRefusedNamingPad) {
+  const int M = 256;
+  const std::vector<double> p(M, 0.0);
+  const Eigen::VectorXd w = Eigen::VectorXd::Constant(1, 2.0);
+  const auto expect_pad_error = [](const auto& call, const std::string& fragment) {
+    try {
+      call();
+      ADD_FAILURE() << "no error; expected one naming " << fragment;
+    } catch (const InputError& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.rfind("pad: ", 0), 0u) << msg;
+      EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+    }
+  };
+  expect_pad_error([&] { rtv_from_profiles(1, {p}, w, 1.0, 1000000000); }, "256000000000 padded offsets");
+  expect_pad_error([&] { rtv_from_profiles(1, {p}, w, 1.0, (1 << 21) + 1); }, "536871168 padded offsets");  // 2^29 + M
+  expect_pad_error([&] { rtv_from_profiles(1, {p}, w, 1.0, std::numeric_limits<int>::max()); }, "padded offsets");
+  expect_pad_error([&] { rtv_from_profiles(1, {p}, w, 1.0, 0); }, "must be >= 1 (got 0)");
+  expect_pad_error([&] { rtv_from_profiles(1, {p}, w, 1.0, -3); }, "must be >= 1 (got -3)");
+  expect_pad_error([&] { rtv_of_image(Array2D::Zero(32, 32), 1.0, 0, 1000000000, 1); }, "padded offsets");
+  // A pad that fits is still computed (the zero profile has R-TV 0).
+  EXPECT_EQ(rtv_from_profiles(1, {p}, w, 1.0, 3).offsets, 3 * M);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #   -DEXPECT_FILES=<f>|<f>...    (files relative to WORK that the run must have written)
 #   -DEXPECT_FILE=<f> -DEXPECT_TEXT=<text>  (a text that file must contain)
 #   -DLAUNCHER=<compiler launcher, e.g. ccache>
+#   -DCXX_FLAGS=<flags>          (compile and link flags of the project, e.g. the sanitizer flags of RTV_SANITIZE)
 cmake_minimum_required(VERSION 3.18)  # policies NEW: "@WORK@" below is text, not a variable reference (CMP0053)
 if(NOT PROJECT)
   set(PROJECT ${RTV_SOURCE}/tests/consumer)
@@ -28,7 +29,11 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${RTV_BUILD} --prefix ${WORK}
 if(rc)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${PROJECT} -B ${WORK}/build ${launcher}
+set(flags "")
+if(CXX_FLAGS)
+  set(flags "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${PROJECT} -B ${WORK}/build ${launcher} ${flags}
                         -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "configuring ${PROJECT} with find_package(rtv) failed (${rc})")

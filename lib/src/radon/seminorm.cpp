@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "rtv/core/budget.hpp"
 #include "rtv/core/error.hpp"
@@ -15,14 +16,33 @@
 
 namespace rtv {
 
+namespace {
+
+// The padded offset count pad * M, computed in 64 bits; refused (InputError naming the option field `pad`) when
+// pad < 1 or when it exceeds kMaxPaddedOffsets = 2^29: the filter's FFT length nice_length(2 pad M) is an int
+// (filters.cpp), and 2^30 is its own nice length. (pad = 1e9 used to overflow int here, issue 20.)
+constexpr long long kMaxPaddedOffsets = 1LL << 29;
+
+int padded_offsets(int pad, int M) {
+  if (pad < 1) throw input_error("pad", "the zero-padding factor must be >= 1 (got " + std::to_string(pad) + ")");
+  const long long Mp = static_cast<long long>(pad) * M;
+  if (Mp > kMaxPaddedOffsets)
+    throw input_error("pad", "the zero-padding factor " + std::to_string(pad) + " times " + std::to_string(M) +
+                                 " offsets is " + std::to_string(Mp) + " padded offsets, more than the limit " +
+                                 std::to_string(kMaxPaddedOffsets) + " (2^29)");
+  return static_cast<int>(Mp);
+}
+
+}  // namespace
+
 RtvEstimate rtv_from_profiles(int d, const std::vector<std::vector<double>>& profiles, const Eigen::VectorXd& weights,
                               double T, int pad, int threads, Window window) {
-  RTV_ASSERT(d >= 1 && pad >= 1 && !profiles.empty() && static_cast<Eigen::Index>(profiles.size()) == weights.size(),
+  RTV_ASSERT(d >= 1 && !profiles.empty() && static_cast<Eigen::Index>(profiles.size()) == weights.size(),
              "one weight per profile");
   const int M = static_cast<int>(profiles[0].size());
   const double dt = 2 * T / M;
   // Padded grid: the same dt, M_pad = pad * M samples (same parity as M so the samples stay aligned).
-  const int Mp = pad * M, off = (Mp - M) / 2;
+  const int Mp = padded_offsets(pad, M), off = (Mp - M) / 2;
   const auto filter = rtv_filter(Mp, dt, d, window);
   const int K = static_cast<int>(profiles.size());
   std::vector<double> mass(K, 0.0), tail(K, 0.0);
@@ -202,6 +222,7 @@ RtvEstimate rtv_of_image(const Array2D& image, double L, int angles, int pad, in
   const ImageGrid ig{static_cast<int>(image.rows()), L};
   // The padded profiles (angles x pad M) and their filter, before anything is allocated.
   const SinogramGrid sg = SinogramGrid::for_image(ig, angles > 0 ? angles : 2 * ig.n);
+  padded_offsets(pad, sg.offsets);  // refuse a bad pad before the projection, not after it
   check_memory("pad", "the padded profiles", {std::uint64_t(sg.angles), std::uint64_t(pad), std::uint64_t(sg.offsets)});
   const Array2D sino = radon_cubic_spline(image, ig, sg, threads);
   std::vector<std::vector<double>> profiles(sg.angles);

@@ -68,7 +68,9 @@ struct RtvEstimate {
 double edge_jump_tolerance(int n);
 
 /// R-TV from Radon profiles: profiles[k][m] = R f(gamma_k, t_m), t_m = -T + (m + 1/2) dt, weights as in
-/// DirectionSet (summing to |S^{d-1}|). `pad` >= 1: the offset range is extended to pad * T with zeros.
+/// DirectionSet (summing to |S^{d-1}|). `pad` >= 1: the offset range is extended to pad * T with zeros; a pad < 1
+/// or one whose padded offset count pad * M exceeds 2^29 is an InputError naming the field "pad" (also in
+/// rtv_of_image, before it projects).
 RtvEstimate rtv_from_profiles(int d, const std::vector<std::vector<double>>& profiles, const Eigen::VectorXd& weights,
                               double T, int pad = 8, int threads = 0, Window window = Window::RamLak);
 
