@@ -367,14 +367,7 @@ std::vector<std::string> temporaries_below(const fs::path& root) {
   return v;
 }
 
-// Running or not (a zombie or no process): /proc/<pid>/stat's state.
-bool process_running(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
+using test::process_running;
 
 // rtv-verify with `args`, in a process group of its own, environment `env` added to ours, stdout and stderr to
 // `log`.

@@ -559,13 +559,8 @@ std::optional<std::string> with_private_tmpfs(const fs::path& where, bool fill_i
     const ssize_t w = ::write(fds[1], out.data(), out.size());
     ::_exit(w == static_cast<ssize_t>(out.size()) ? 0 : 1);
   }
-  ::close(fds[1]);
-  std::string got;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  const std::string got = test::read_child(fds, pid, status);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 77) return std::nullopt;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   return got;

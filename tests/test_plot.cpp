@@ -88,13 +88,7 @@ struct ScopedEnv {
   }
 };
 
-bool process_running(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return false;
-  const auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
+using test::process_running;
 
 // Guards against: a stop request that waits for gnuplot to finish (or is never seen), a gnuplot child left running,
 // and the figure's temporaries left behind (".sample.png.tmp.*" beside the figure; rtv-gnuplot-stderr.* and
@@ -215,13 +209,8 @@ TEST(Plot, AFullDiskIsNamedNotBlamedOnGnuplot) {
     const ssize_t w = ::write(fds[1], out.data(), out.size());
     ::_exit(w == static_cast<ssize_t>(out.size()) ? 0 : 1);
   }
-  ::close(fds[1]);
-  std::string got;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  const std::string got = test::read_child(fds, pid, status);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot mount a private tmpfs here";
   EXPECT_NE(got.find(": cannot write: " + std::string(std::strerror(ENOSPC)) +
                      " (gnuplot could not write the figure 'sample', pngcairo)"),

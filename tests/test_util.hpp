@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -55,5 +57,12 @@ void write_zip(const std::filesystem::path& path, const std::map<std::string, st
                bool deflate = false);
 
 std::string slurp(const std::filesystem::path& path);
+
+/// Running or not (a zombie or no process counts as not running): /proc/<pid>/stat's state.
+bool process_running(pid_t pid);
+
+/// What a forked child wrote into the pipe `fds` (the parent closes the write end, reads to EOF, closes the read
+/// end), then waits for the child: its wait status in `status`.
+std::string read_child(const int fds[2], pid_t pid, int& status);
 
 }  // namespace rtv::test
