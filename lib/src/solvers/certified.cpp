@@ -71,6 +71,16 @@ void check_data(const MatrixXd& X, const VectorXd& y, const char* who) {
   require_affine_span(X, src);  // duplicate points, collinear data (rtv/solvers/reduce.hpp)
 }
 
+// (J - D) / J with J floored at the rounding level of the problem's scale, 0.5 |y|^2 (the objective of the zero
+// network, an upper bound of J). Below eps of it J is rounding: for affine data J is 0 in exact arithmetic and
+// ~1e-31 in floating point, D as small, and their ratio is noise of order 1 (an -O2 build measured "gap above
+// tolerance" on such data where -O3 happened to round J to exactly 0).
+double relative_duality_gap(double J, double D, const VectorXd& y) {
+  const double floor = std::numeric_limits<double>::epsilon() * 0.5 * y.squaredNorm();
+  const double den = std::max(J, floor);
+  return den > 0 ? (J - D) / den : 0.0;  // y = 0: the zero network fits exactly, D = 0 too
+}
+
 }  // namespace
 
 void CertifiedOptions::validate() const {
@@ -282,7 +292,7 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
     res.objective = J;
     res.dual_value = D;
     res.duality_gap = J - D;
-    res.relative_gap = J > 0 ? (J - D) / J : 0.0;  // J = 0: the zero network fits exactly, D = 0 too
+    res.relative_gap = relative_duality_gap(J, D, y);
     res.oracle_ratio = M / lambda;
     res.alpha = sc * alpha;
     res.gap_history.push_back(res.relative_gap);
@@ -352,7 +362,7 @@ CertifiedResult certified_optimum_2d(const MatrixXd& X, const VectorXd& y, doubl
   res.path_norm = path_norm(res.net);
   res.objective = res.data_fit + lambda * res.path_norm;
   res.duality_gap = res.objective - res.dual_value;
-  res.relative_gap = res.objective > 0 ? res.duality_gap / res.objective : 0.0;
+  res.relative_gap = relative_duality_gap(res.objective, res.dual_value, y);
   res.certified = res.relative_gap <= opt.gap_tol;
   if (!res.certified && res.status == CertifiedStatus::Certified) {
     res.status = CertifiedStatus::GapAboveTolerance;
