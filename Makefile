@@ -81,7 +81,7 @@ test: build
 
 # make sanitize: the same ctest suite as make test (GoogleTest, the quick harness with 1 and 2 threads, the consumer
 # projects, the Python module's tests) in a separate build folder with RTV_SANITIZE=ON (cmake/sanitize.cmake: gcc
-# -fsanitize=address,undefined -fno-sanitize-recover=all -O1 -g). Any ASan or UBSan report fails its test.
+# -fsanitize=address,undefined -fno-sanitize-recover=all -O2 -g). Any ASan or UBSan report fails its test.
 #   SANITIZE_BUILD   build folder (default build-sanitize)
 #   SANITIZE_CMAKE   extra configure flags, e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 #   SANITIZE_CTEST   extra ctest arguments, e.g. SANITIZE_CTEST='-E python' (README "Sanitizers": what CI may cut)
