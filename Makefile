@@ -84,7 +84,7 @@ test: build
 # -fsanitize=address,undefined -fno-sanitize-recover=all -O2 -g). Any ASan or UBSan report fails its test.
 #   SANITIZE_BUILD   build folder (default build-sanitize)
 #   SANITIZE_CMAKE   extra configure flags, e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
-#   SANITIZE_CTEST   extra ctest arguments, e.g. SANITIZE_CTEST='-E python' (README "Sanitizers": what CI may cut)
+#   SANITIZE_CTEST   extra ctest arguments, e.g. SANITIZE_CTEST='-E python' (README "Sanitizers")
 SANITIZE_BUILD ?= build-sanitize
 SANITIZE_CMAKE ?=
 SANITIZE_CTEST ?=

@@ -57,7 +57,7 @@ int run_solve(const std::vector<std::string>& args) {
       const rtv::TrendFilterResult r = rtv::trend_filter_1d(X.col(0), y, lambda, true);
       net = rtv::to_network(r.spline, true);
       J = r.objective, D = r.objective - r.duality_gap, fit = r.data_fit;
-      gap = r.objective > 0 ? r.duality_gap / r.objective : 0.0;
+      gap = rtv::relative_duality_gap(J, D, y);
       status = r.message;
       if (!r.kkt_ok) std::fprintf(stderr, "rtv solve: warning: KKT check failed (%s)\n", r.message.c_str());
     }

@@ -126,7 +126,7 @@ py::dict solve_py(const py::object& Xo, const py::object& yo, double lambda) {
     out["objective"] = r.objective;
     out["data_fit"] = r.data_fit;
     out["dual_value"] = r.objective - r.duality_gap;
-    out["relative_gap"] = r.objective > 0 ? r.duality_gap / r.objective : 0.0;
+    out["relative_gap"] = relative_duality_gap(r.objective, r.objective - r.duality_gap, y);
     out["rounds"] = 0;
     out["status"] = r.message;
     out["status_code"] = to_string(r.status);

@@ -71,17 +71,15 @@ void check_data(const MatrixXd& X, const VectorXd& y, const char* who) {
   require_affine_span(X, src);  // duplicate points, collinear data (rtv/solvers/reduce.hpp)
 }
 
-// (J - D) / J with J floored at the rounding level of the problem's scale, 0.5 |y|^2 (the objective of the zero
-// network, an upper bound of J). Below eps of it J is rounding: for affine data J is 0 in exact arithmetic and
-// ~1e-31 in floating point, D as small, and their ratio is noise of order 1 (an -O2 build measured "gap above
-// tolerance" on such data where -O3 happened to round J to exactly 0).
+}  // namespace
+
+// The floor (certified.hpp): an -O2 build measured "gap above tolerance" on affine data where -O3 happened to round
+// J to exactly 0.
 double relative_duality_gap(double J, double D, const VectorXd& y) {
   const double floor = std::numeric_limits<double>::epsilon() * 0.5 * y.squaredNorm();
   const double den = std::max(J, floor);
   return den > 0 ? (J - D) / den : 0.0;  // y = 0: the zero network fits exactly, D = 0 too
 }
-
-}  // namespace
 
 void CertifiedOptions::validate() const {
   if (!(gap_tol > 0) || !std::isfinite(gap_tol)) throw input_error("options", "gap_tol must be > 0");

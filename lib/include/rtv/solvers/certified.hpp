@@ -67,10 +67,16 @@ enum class CertifiedStatus {
 /// "certified", "gap_above_tolerance", "lasso_cap_reached", "no_improving_atom", "max_rounds".
 const char* to_string(CertifiedStatus s);
 
+/// (J - D) / max(J, eps 0.5 |y|^2): the relative duality gap, with J floored at the rounding level of the problem's
+/// scale, 0.5 |y|^2 (the zero network's objective, an upper bound of J). Below eps of it J is rounding: for affine
+/// data J is 0 in exact arithmetic and ~1e-31 in floating point, D as small, and (J - D) / J is noise of order 1.
+/// 0 when y = 0. Used by certified_optimum_2d and for the d = 1 trend filter's gap in `rtv solve` and Python.
+double relative_duality_gap(double J, double D, const Eigen::VectorXd& y);
+
 /// Options of certified_optimum_2d (STYLE.md item 9); validate() throws InputError naming a bad option.
 struct CertifiedOptions {
-  /// Stop when (J - D) / J <= gap_tol. Default 1e-9: three orders below the N3 bar (1e-6) and four above the
-  /// rounding floor of J - D (~1e-13 relative).
+  /// Stop when relative_duality_gap(J, D, y) <= gap_tol. Default 1e-9: three orders below the N3 bar (1e-6) and
+  /// four above the rounding floor of J - D (~1e-13 relative).
   double gap_tol = 1e-9;
   int max_rounds = 500;        ///< column-generation rounds (each: one restricted lasso, one oracle call)
   int atoms_per_round = 8;     ///< the most violated atoms (best per pivot, distinct pivots) added per round
@@ -85,7 +91,7 @@ struct CertifiedResult {
   double path_norm = 0.0;
   double dual_value = 0.0;     ///< D(alpha) of the certified feasible dual point: a lower bound on every network
   double duality_gap = 0.0;    ///< J - D >= 0
-  double relative_gap = 0.0;   ///< (J - D) / J
+  double relative_gap = 0.0;   ///< relative_duality_gap(J, D, y): (J - D) / J, J floored at eps 0.5 |y|^2
   double oracle_ratio = 0.0;   ///< M / lambda of the final residual (1 at the exact optimum)
   Eigen::VectorXd alpha;       ///< the feasible dual point (in the caller's order)
   int rounds = 0;
