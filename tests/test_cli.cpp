@@ -26,9 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::q;
+using test::kRtv;
 using test::run;
 
-const std::string kRtv = RTV_CLI;
 const std::string kVerify = RTV_VERIFY;
 
 // Neuron 0: w = (3, 4), b = 5, v = 2 -> a = 10, t = 1. Neuron 1: the antipodal copy -2 w, -2 b, v = 1 ->

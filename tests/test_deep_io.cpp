@@ -29,12 +29,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::q;
+using test::kRtv;
+using test::kFixtures;
+using test::as_matrix;
 using test::run;
 using test::expect_input_error;
 using test::ScratchDir;
 
-const fs::path kFixtures = RTV_FIXTURE_DIR;
-const std::string kRtv = RTV_CLI;
 
 // Same shape and the same bits (so -0.0 != 0.0 and every last digit counts). An empty matrix's data() may be null,
 // which memcmp must not be given even for 0 bytes (UBSan: "null pointer passed as argument 1").
@@ -205,13 +206,6 @@ TEST(DeepJson, ShallowJsonReadsAsItsDeepConversion) {
 }
 
 // ---- PyTorch import ----
-
-Eigen::MatrixXd as_matrix(const NpyArray& a) {
-  Eigen::MatrixXd M(a.shape[0], a.shape.size() > 1 ? a.shape[1] : 1);
-  for (Eigen::Index i = 0; i < M.rows(); ++i)
-    for (Eigen::Index j = 0; j < M.cols(); ++j) M(i, j) = a.data[static_cast<std::size_t>(i * M.cols() + j)];
-  return M;
-}
 
 Eigen::VectorXd as_vector(const NpyArray& a) {
   return Eigen::Map<const Eigen::VectorXd>(a.data.data(), static_cast<Eigen::Index>(a.data.size()));

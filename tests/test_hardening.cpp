@@ -31,8 +31,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::q;
+using test::kRtv;
 
-const std::string kRtv = RTV_CLI;
 const std::string kHostile = std::string(RTV_FIXTURE_DIR) + "/hostile/";
 
 // The command line, under a 20 s timeout and (except under AddressSanitizer, which reserves terabytes of address

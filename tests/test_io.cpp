@@ -35,9 +35,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::expect_input_error;
+using test::kFixtures;
+using test::as_matrix;
 using test::ScratchDir;
 
-const fs::path kFixtures = RTV_FIXTURE_DIR;
 
 TEST(NetworkJson, RoundTripIsExact) {
   Rng rng(1);
@@ -215,13 +216,6 @@ TEST(NetworkJson, MissingFileAndUnknownExtension) {
 }
 
 // ---- PyTorch import ----
-
-Eigen::MatrixXd as_matrix(const NpyArray& a) {
-  Eigen::MatrixXd M(a.shape[0], a.shape[1]);
-  for (std::int64_t i = 0; i < a.shape[0]; ++i)
-    for (std::int64_t j = 0; j < a.shape[1]; ++j) M(i, j) = a.data[i * a.shape[1] + j];
-  return M;
-}
 
 TEST(TorchImport, Float32SequentialMatchesPyTorchOutputs) {
   const ShallowNet net = read_network(kFixtures / "torch_mlp_f32.npz");

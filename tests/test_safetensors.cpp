@@ -29,21 +29,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using test::expect_input_error;
+using test::kFixtures;
+using test::as_matrix;
 
-const fs::path kFixtures = RTV_FIXTURE_DIR;
 
 std::uint64_t bits_of(double x) {
   std::uint64_t u;
   std::memcpy(&u, &x, 8);
   return u;
-}
-
-Eigen::MatrixXd as_matrix(const NpyArray& a) {
-  const std::int64_t cols = a.shape.size() == 2 ? a.shape[1] : 1;
-  Eigen::MatrixXd M(a.shape[0], cols);
-  for (std::int64_t i = 0; i < a.shape[0]; ++i)
-    for (std::int64_t j = 0; j < cols; ++j) M(i, j) = a.data[i * cols + j];
-  return M;
 }
 
 // ---- dtypes ----

@@ -94,4 +94,13 @@ void write_zip(const fs::path& path, const std::map<std::string, std::string>& m
   if (zip_close(za) != 0) throw std::runtime_error("zip_close failed");
 }
 
+Eigen::MatrixXd as_matrix(const NpyArray& a) {
+  if (a.shape.size() != 1 && a.shape.size() != 2) throw std::invalid_argument("as_matrix: not 1-D or 2-D");
+  const std::int64_t rows = a.shape[0], cols = a.shape.size() == 2 ? a.shape[1] : 1;
+  Eigen::MatrixXd M(rows, cols);
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) M(i, j) = a.data[static_cast<std::size_t>(i * cols + j)];
+  return M;
+}
+
 }  // namespace rtv::test

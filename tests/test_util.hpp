@@ -10,9 +10,24 @@
 #include <vector>
 #include <string>
 
+#include <Eigen/Core>
+
 #include "rtv/core/error.hpp"
+#include "rtv/io/arrays.hpp"
 
 namespace rtv::test {
+
+// The command-line tool and the fixtures folder of this build (compile definitions of the test programs,
+// tests/CMakeLists.txt).
+#ifdef RTV_CLI
+inline const std::string kRtv = RTV_CLI;
+#endif
+#ifdef RTV_FIXTURE_DIR
+inline const std::filesystem::path kFixtures = RTV_FIXTURE_DIR;
+#endif
+
+/// A one- or two-dimensional array as a matrix (a vector as one column; the data are row-major).
+Eigen::MatrixXd as_matrix(const NpyArray& a);
 
 /// Expect an InputError whose message names `source` and contains `fragment`.
 template <class Fn>

@@ -33,7 +33,7 @@ nlohmann::ordered_json to_json(const rtv::CheckReport& rep, const std::string& n
   return j;
 }
 
-void print_text(const rtv::CheckReport& rep, const std::string& network, const std::string& data) {
+void print_check_text(const rtv::CheckReport& rep, const std::string& network, const std::string& data) {
   if (rep.deep) {
     std::printf("network    %s (deep ReLU network, input dimension %d)\n", network.c_str(), rep.d);
   } else {
@@ -176,7 +176,7 @@ int run_check(const std::vector<std::string>& args) {
     put_activation(j, network);
     print_json(j);
   } else {
-    print_text(rep, network, data);
+    print_check_text(rep, network, data);
     if (rtv::activation_is_assumed(network)) std::printf("activation %s\n", rtv::kReluAssumedNote);
     if (!out.empty()) std::printf("wrote      %s (the reduced network)\n", out.c_str());
   }

@@ -48,7 +48,7 @@ rtv::TrendFilterResult solve(const std::string& data, const Eigen::VectorXd& x, 
   return r;
 }
 
-void print_json(const std::string& data, const rtv::TrendFilterResult& r, Eigen::Index N, bool regularised,
+void print_fit_json(const std::string& data, const rtv::TrendFilterResult& r, Eigen::Index N, bool regularised,
                 double lambda, bool skip) {
   nlohmann::ordered_json j;
   j["file"] = data;
@@ -73,7 +73,7 @@ void print_json(const std::string& data, const rtv::TrendFilterResult& r, Eigen:
   rtv::cli::print_json(j);
 }
 
-void print_text(const std::string& data, const rtv::TrendFilterResult& r, Eigen::Index N, bool regularised,
+void print_fit_text(const std::string& data, const rtv::TrendFilterResult& r, Eigen::Index N, bool regularised,
                 double lambda, bool skip) {
   std::printf("data          %s: N = %ld points\n", data.c_str(), static_cast<long>(N));
   std::printf("problem       %s, lambda = %.12g, %s\n", regularised ? "trend filtering" : "interpolation", lambda,
@@ -137,9 +137,9 @@ int run_fit1d(const std::vector<std::string>& args) {
   if (!out.empty()) rtv::write_file_atomic(out, spline_json);
   if (!sparse_out.empty()) rtv::write_file_atomic(sparse_out, sparse_json);
   if (vm.count("json"))
-    print_json(data, r, x.size(), regularised, lambda, skip);
+    print_fit_json(data, r, x.size(), regularised, lambda, skip);
   else
-    print_text(data, r, x.size(), regularised, lambda, skip);
+    print_fit_text(data, r, x.size(), regularised, lambda, skip);
   return 0;
 }
 

@@ -16,12 +16,6 @@ namespace rtv::py {
 namespace {
 
 
-std::string g17(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 CheckOptions check_options(const py::object& lam, double tol, double kink_tol, double carry_tol, double max_gap,
                            bool require_sparse, bool optimum, bool radon, double unit_roundoff, int threads) {
   CheckOptions opt;

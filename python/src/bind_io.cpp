@@ -22,8 +22,6 @@ std::string fspath(const py::handle& obj) {
   return py::str(py::module_::import("os").attr("fspath")(obj));
 }
 
-std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
-
 // NumPy's dtype of `a` as the descr the file readers record ("<f8", "<f4", ...): only informative here (the
 // importer converts every array to double; unit roundoff is not derived from in-memory arrays).
 std::string descr(const py::handle& a) {

@@ -35,8 +35,6 @@ namespace {
   "dt = 2T/M. Default M = the smallest integer >= sqrt(2) n with the parity of n, T = M h / 2 (dt = h);\n"      \
   "offsets=M keeps T. R f is the line integral in physical units (length measure).\n"
 
-std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
-
 // A 2-D array of numbers as the library's row-major double matrix (one copy, any dtype/order/strides).
 Array2D array2d(const py::handle& obj, const char* what) {
   if (!py::isinstance<py::array>(obj) && !py::isinstance<py::sequence>(obj))

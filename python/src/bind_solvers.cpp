@@ -24,12 +24,6 @@ namespace rtv::py {
 
 namespace {
 
-std::string g17(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 // X (N x d) and y (N) with matching sizes; ValueError otherwise.
 void data_arrays(const py::object& Xo, const py::object& yo, Eigen::MatrixXd& X, Eigen::VectorXd& y) {
   X = points(Xo, "X");

@@ -13,6 +13,8 @@
 
 #include <Eigen/Core>
 
+#include <string>
+
 #include "rtv/nets/norms.hpp"
 
 namespace rtv::py {
@@ -28,6 +30,10 @@ using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 Eigen::MatrixXd points(const py::handle& obj, const char* what);
 /// A 1-D array of N numbers (a 2-D array with one column is accepted).
 Eigen::VectorXd vector(const py::handle& obj, const char* what);
+/// The Python type name of obj, for error messages (module.cpp).
+std::string type_name(const py::handle& obj);
+/// x with 17 significant digits (round-trips a double), for reprs (module.cpp).
+std::string g17(double x);
 /// float64 NumPy copies of the library's vectors and matrices (bind_nets.cpp); the result types' to_dict use them.
 py::array_t<double> numpy_vector(const Eigen::VectorXd& v);
 py::array_t<double> numpy_matrix(const Eigen::MatrixXd& M);

@@ -1,5 +1,6 @@
 // python/src/module.cpp: the module rtv._rtv (imported by rtv/__init__.py): error translation, the array
 // helpers of bindings.hpp, and one call per area.
+#include <cstdio>
 #include <string>
 
 #include "bindings.hpp"
@@ -8,9 +9,15 @@
 
 namespace rtv::py {
 
-namespace {
-
 std::string type_name(const py::handle& obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
+
+std::string g17(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+namespace {
 
 py::array_t<double> as_double_array(const py::handle& obj, const char* what) {
   if (!py::isinstance<py::array>(obj) && !py::isinstance<py::sequence>(obj) && !PyNumber_Check(obj.ptr()))

@@ -1,11 +1,11 @@
 # ctest junit_schema: JUnit files rtv writes validate against tests/junit/junit.xsd with xmllint (libxml2-utils):
 #   (1) rtv-verify --quick --claim W1 --junit (a real run, ~0.1 s),
-#   (2) test_junit's Junit.HostileFile (XML metacharacters, forbidden control characters, invalid UTF-8 in every
+#   (2) rtv_tests' Junit.HostileFile (XML metacharacters, forbidden control characters, invalid UTF-8 in every
 #       string the writer takes, a failed case),
 #   (3) test_harness's HarnessJunit test (a harness run with a failed claim and one that throws),
 #   (4) rtv check --junit on a PyTorch fixture that holds and on one that fails,
 # after checking that the check can fail: files planted with one defect each (derived from (1), so that nothing
-# else differs) must be rejected. Run: cmake -DXMLLINT=... -DXSD=... -DVERIFY=<rtv-verify> -DTEST_JUNIT=<test_junit>
+# else differs) must be rejected. Run: cmake -DXMLLINT=... -DXSD=... -DVERIFY=<rtv-verify> -DTEST_JUNIT=<rtv_tests>
 # -DTEST_HARNESS=<test_harness> -DCLI=<rtv> -DFIXTURES=<data/fixtures> -DWORK=<scratch folder> -P run.cmake.
 cmake_minimum_required(VERSION 3.18)
 if(NOT XMLLINT)
@@ -89,7 +89,7 @@ endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -E env RTV_JUNIT_HOSTILE_OUT=${WORK}/hostile.xml
                         ${TEST_JUNIT} --gtest_filter=Junit.HostileFile RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 if(NOT rc EQUAL 0 OR NOT EXISTS ${WORK}/hostile.xml)
-  message(FATAL_ERROR "test_junit --gtest_filter=Junit.HostileFile failed (${rc}): ${out}")
+  message(FATAL_ERROR "rtv_tests --gtest_filter=Junit.HostileFile failed (${rc}): ${out}")
 endif()
 validate(${WORK}/hostile.xml ok)
 if(NOT ok)
