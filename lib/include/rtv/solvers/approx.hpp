@@ -11,6 +11,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <vector>
 
 #include "rtv/nets/network.hpp"
 #include "rtv/core/random.hpp"
@@ -49,6 +50,15 @@ double maurey_expected_squared_error(const ShallowNet& target, const Eigen::Matr
 /// max over t of |sum_n r_n sigma(p_n - t)| (exact: the sum is piecewise linear in t with kinks at the p_n, so the
 /// maximum is at one of them; O(P log P), one sort and suffix sums). The maximising t is written to *t.
 double best_offset(const Eigen::VectorXd& p, const Eigen::VectorXd& r, double* t);
+
+/// best_neuron's screening and refinement score of a direction, exposed for its test: the maximum over the cell
+/// edges e_j = -1 + 2j/B (j = 0 .. B - 1; B = bins cells of width 2/B in [-1, 1], points outside in the end cells)
+/// of |sum of r_n (p_n - e_j) over the points of the cells >= j|, which equals best_offset's objective at the
+/// offsets e_j. Visits only the occupied cells (exact: see approx.cpp). The second form scores every column of
+/// proj (P x D) as the screening does, several columns at a time; both give the same doubles as a scan of every
+/// cell of one column.
+double binned_offset_score(const Eigen::VectorXd& p, const Eigen::VectorXd& r, int bins);
+std::vector<double> binned_offset_scores(const Eigen::MatrixXd& proj, const Eigen::VectorXd& r, int bins);
 
 struct UnitNeuron {
   Eigen::VectorXd gamma;  ///< unit direction
